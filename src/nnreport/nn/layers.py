@@ -1,0 +1,182 @@
+"""Layers with ``forward(x, train)`` / ``backward(dout)`` over a stack of ``K`` models.
+
+Shapes: a shared input is ``(N, D)``; every other activation is ``(K, N, D)``. Parameters live
+in ``self.params`` and their gradients in ``self.grads`` under the same keys, each with a
+leading model axis.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Layer:
+    """Base class: stateless layers keep empty parameter dicts."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+
+    def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, dout: np.ndarray) -> np.ndarray | None:
+        raise NotImplementedError
+
+
+class Affine(Layer):
+    """``x @ W + b`` for ``K`` models; ``W``: (K, D_in, D_out), ``b``: (K, 1, D_out).
+
+    A shared 2-D input is multiplied by all ``K`` weight matrices in one ``(D_in, K*D_out)``
+    matmul. With ``input_grad=False`` (the first layer) no gradient w.r.t. the input is formed.
+    """
+
+    def __init__(self, weight: np.ndarray, bias: np.ndarray, input_grad: bool = True) -> None:
+        super().__init__()
+        self.params = {"W": weight, "b": bias}
+        self.input_grad = input_grad
+        self.x: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
+        self.x = x
+        weight, bias = self.params["W"], self.params["b"]
+        if x.ndim == 2:
+            n_models, d_in, d_out = weight.shape
+            wide = weight.transpose(1, 0, 2).reshape(d_in, n_models * d_out)
+            out = (x @ wide).reshape(len(x), n_models, d_out).transpose(1, 0, 2)
+            return out + bias
+        return np.matmul(x, weight) + bias
+
+    def backward(self, dout: np.ndarray) -> np.ndarray | None:
+        x, weight = self.x, self.params["W"]
+        self.grads["b"] = dout.sum(axis=1, keepdims=True)
+        if x.ndim == 2:
+            n_models, d_in, d_out = weight.shape
+            wide = dout.transpose(1, 0, 2).reshape(len(x), n_models * d_out)
+            self.grads["W"] = (x.T @ wide).reshape(d_in, n_models, d_out).transpose(1, 0, 2)
+            return np.matmul(dout, weight.transpose(0, 2, 1)).sum(axis=0) if self.input_grad else None
+        self.grads["W"] = np.matmul(x.transpose(0, 2, 1), dout)
+        return np.matmul(dout, weight.transpose(0, 2, 1)) if self.input_grad else None
+
+
+class ReLU(Layer):
+    def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
+        self.mask = x > 0
+        return np.maximum(x, 0)
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        return dout * self.mask
+
+
+class Sigmoid(Layer):
+    def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            self.out = 1 / (1 + np.exp(-x))
+        return self.out
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        return dout * self.out * (1 - self.out)
+
+
+class Tanh(Layer):
+    def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
+        self.out = np.tanh(x)
+        return self.out
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        return dout * (1 - self.out**2)
+
+
+ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
+
+
+class BatchNormalization(Layer):
+    """Batch normalisation (Ioffe & Szegedy, 2015) over the batch axis of each model.
+
+    ``gamma``/``beta``: (K, 1, D). Training uses batch statistics and updates running
+    averages with ``momentum``; inference uses the running averages.
+    """
+
+    def __init__(
+        self, gamma: np.ndarray, beta: np.ndarray, momentum: float = 0.9, eps: float = 1e-6
+    ) -> None:
+        super().__init__()
+        self.params = {"gamma": gamma, "beta": beta}
+        self.momentum, self.eps = momentum, eps
+        self.running_mean = np.zeros_like(gamma)
+        self.running_var = np.ones_like(gamma)
+
+    def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
+        if x.ndim == 2:
+            x = np.broadcast_to(x, (len(self.params["gamma"]), *x.shape))
+        if train:
+            mean = x.mean(axis=1, keepdims=True)
+            self.xc = x - mean
+            var = np.mean(self.xc**2, axis=1, keepdims=True)
+            self.std = np.sqrt(var + self.eps)
+            self.xn = self.xc / self.std
+            m = self.momentum
+            self.running_mean = m * self.running_mean + (1 - m) * mean
+            self.running_var = m * self.running_var + (1 - m) * var
+            xn = self.xn
+        else:
+            xn = (x - self.running_mean) / np.sqrt(self.running_var + self.eps)
+        return self.params["gamma"] * xn + self.params["beta"]
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        self.grads["beta"] = dout.sum(axis=1, keepdims=True)
+        self.grads["gamma"] = np.sum(dout * self.xn, axis=1, keepdims=True)
+        dxn = dout * self.params["gamma"]
+        mean_dxn = dxn.mean(axis=1, keepdims=True)
+        mean_dxn_xn = np.mean(dxn * self.xn, axis=1, keepdims=True)
+        return (dxn - mean_dxn - self.xn * mean_dxn_xn) / self.std
+
+
+class Dropout(Layer):
+    """Inverted dropout (Srivastava et al., 2014): drop with probability ``ratio`` while
+    training and scale the survivors by ``1 / (1 - ratio)``; identity at inference.
+
+    The textbook scales by ``1 - ratio`` at inference instead; both have the same expectation.
+    Set ``fixed_mask`` to reuse one mask (gradient checks).
+    """
+
+    def __init__(self, ratio: float, rng: np.random.Generator) -> None:
+        super().__init__()
+        if not 0 <= ratio < 1:
+            raise ValueError(f"dropout ratio must be in [0, 1), got {ratio}")
+        self.ratio, self.rng = ratio, rng
+        self.fixed_mask: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
+        if not train or self.ratio == 0:
+            self.scale = None
+            return x
+        if self.fixed_mask is not None:
+            keep = self.fixed_mask
+        else:
+            keep = self.rng.random(x.shape, dtype=np.float32) >= self.ratio
+        self.scale = keep.astype(x.dtype) / x.dtype.type(1 - self.ratio)
+        return x * self.scale
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        return dout if self.scale is None else dout * self.scale
+
+
+class SoftmaxWithLoss(Layer):
+    """Softmax + mean cross-entropy per model. ``forward`` returns the loss, shape (K,)."""
+
+    def forward(self, x: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        shifted = x - x.max(axis=-1, keepdims=True)
+        exp = np.exp(shifted)
+        total = exp.sum(axis=-1, keepdims=True)
+        self.prob = exp / total
+        self.labels = labels
+        rows = np.arange(len(labels))
+        log_prob = shifted[:, rows, labels] - np.log(total[:, :, 0])
+        return -log_prob.mean(axis=1)
+
+    def backward(self, dout: np.ndarray | float = 1.0) -> np.ndarray:
+        dx = self.prob.copy()
+        dx[:, np.arange(len(self.labels)), self.labels] -= 1
+        scale = np.asarray(dout, dtype=dx.dtype).reshape(-1, 1, 1) / len(self.labels)
+        return dx * scale

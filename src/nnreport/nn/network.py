@@ -1,0 +1,144 @@
+"""A fully connected network for a stack of ``K`` models of one architecture.
+
+Layout per hidden layer: Affine -> [BatchNormalization] -> activation -> [Dropout];
+then a last Affine and SoftmaxWithLoss. Weight decay adds ``0.5 * lambda * sum(W**2)`` over
+all weight matrices to each model's loss and ``lambda * W`` to their gradients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from nnreport.nn.init import weight_std
+from nnreport.nn.layers import (
+    ACTIVATIONS,
+    Affine,
+    BatchNormalization,
+    Dropout,
+    Layer,
+    SoftmaxWithLoss,
+)
+
+
+def per_model(value, n_models: int, name: str) -> list:
+    """A setting given once for all models, or once per model, as a list of length K."""
+    if isinstance(value, str) or np.ndim(value) == 0:
+        return [value] * n_models
+    values = list(value)
+    if len(values) != n_models:
+        raise ValueError(f"{name} has {len(values)} entries for {n_models} models")
+    return values
+
+
+class MultiLayerNet:
+    """``n_models`` independent fully connected nets trained side by side.
+
+    Args:
+        input_size: features per sample.
+        hidden_sizes: units per hidden layer, e.g. ``[100, 100, 100, 100]``.
+        output_size: number of classes.
+        rng: source of the initial weights and of the dropout masks.
+        n_models: K, the number of stacked models.
+        activation: 'relu', 'sigmoid' or 'tanh'.
+        weight_init: 'he', 'xavier' or a std; one for all models or one per model.
+        batch_norm: insert batch normalisation before each hidden activation.
+        dropout_ratio: drop probability after each hidden activation (0 = off).
+        weight_decay: L2 strength lambda; a scalar or one per model.
+        dtype: float32 for training, float64 for gradient checks.
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_sizes: Sequence[int],
+        output_size: int,
+        rng: np.random.Generator,
+        n_models: int = 1,
+        activation: str = "relu",
+        weight_init: str | float | Sequence = "he",
+        batch_norm: bool = False,
+        dropout_ratio: float = 0.0,
+        weight_decay: float | Sequence[float] = 0.0,
+        dtype=np.float32,
+    ) -> None:
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}; known: {', '.join(ACTIVATIONS)}")
+        self.n_models, self.dtype = n_models, np.dtype(dtype)
+        decay = np.asarray(per_model(weight_decay, n_models, "weight_decay"), dtype=self.dtype)
+        if np.any(decay < 0) or not np.all(np.isfinite(decay)):
+            raise ValueError(f"weight_decay must be >= 0, got {weight_decay!r}")
+        self.weight_decay = decay.reshape(-1, 1, 1)
+        inits = per_model(weight_init, n_models, "weight_init")
+        sizes = [input_size, *hidden_sizes, output_size]
+        self.layers: list[Layer] = []
+        self.affines: list[Affine] = []
+        for index, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+            stds = np.array([weight_std(init, d_in) for init in inits], dtype=self.dtype)
+            weight = rng.standard_normal((n_models, d_in, d_out), dtype=np.float64)
+            weight = (weight * stds.reshape(-1, 1, 1)).astype(self.dtype)
+            bias = np.zeros((n_models, 1, d_out), dtype=self.dtype)
+            affine = Affine(weight, bias, input_grad=index > 0)
+            self.affines.append(affine)
+            self.layers.append(affine)
+            if index == len(sizes) - 2:
+                break
+            if batch_norm:
+                ones = np.ones((n_models, 1, d_out), dtype=self.dtype)
+                self.layers.append(BatchNormalization(ones, np.zeros_like(ones)))
+            self.layers.append(ACTIVATIONS[activation]())
+            if dropout_ratio > 0:
+                self.layers.append(Dropout(dropout_ratio, rng))
+        self.last_layer = SoftmaxWithLoss()
+        self.params: dict[str, np.ndarray] = {}
+        for position, layer in enumerate(self.layers):
+            for key, array in layer.params.items():
+                self.params[f"{key}{position}"] = array
+
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        """Class scores, shape (K, N, classes), for a shared input ``x`` of shape (N, D)."""
+        x = np.asarray(x, dtype=self.dtype)
+        for layer in self.layers:
+            x = layer.forward(x, train)
+        return x
+
+    def decay_penalty(self) -> np.ndarray:
+        """``0.5 * lambda * sum(W**2)`` per model, shape (K,)."""
+        squares = sum(np.sum(a.params["W"] ** 2, axis=(1, 2)) for a in self.affines)
+        return 0.5 * self.weight_decay[:, 0, 0] * squares
+
+    def loss(self, x: np.ndarray, labels: np.ndarray, train: bool = True) -> np.ndarray:
+        """Mean cross-entropy plus weight decay, per model: shape (K,)."""
+        loss = self.last_layer.forward(self.forward(x, train), labels)
+        if np.any(self.weight_decay):
+            loss = loss + self.decay_penalty()
+        return loss
+
+    def gradient(
+        self, x: np.ndarray, labels: np.ndarray
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """One training forward and backward pass: (loss per model, gradients by key)."""
+        loss = self.loss(x, labels, train=True)
+        dout = self.last_layer.backward()
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        grads = {}
+        for position, layer in enumerate(self.layers):
+            for key, grad in layer.grads.items():
+                if key == "W" and np.any(self.weight_decay):
+                    grad = grad + self.weight_decay * layer.params["W"]
+                grads[f"{key}{position}"] = grad
+        return loss, grads
+
+    def accuracy(self, x: np.ndarray, labels: np.ndarray, batch_size: int = 2000) -> np.ndarray:
+        """Fraction of correct predictions per model (inference mode), shape (K,)."""
+        correct = np.zeros(self.n_models, dtype=np.int64)
+        for start in range(0, len(x), batch_size):
+            scores = self.forward(x[start : start + batch_size], train=False)
+            correct += np.sum(scores.argmax(axis=-1) == labels[start : start + batch_size], axis=1)
+        return correct / max(len(x), 1)
+
+    def model_params(self, index: int) -> dict[str, np.ndarray]:
+        """Views of model ``index``'s parameters (updating them updates the stack)."""
+        return {key: value[index : index + 1] for key, value in self.params.items()}
