@@ -11,7 +11,10 @@ import numpy as np
 
 
 class Layer:
-    """Base class: stateless layers keep empty parameter dicts."""
+    """Base class: stateless layers keep empty parameter dicts.
+
+    A network may place preallocated arrays in ``grads``; layers then write into them.
+    """
 
     def __init__(self) -> None:
         self.params: dict[str, np.ndarray] = {}
@@ -23,12 +26,18 @@ class Layer:
     def backward(self, dout: np.ndarray) -> np.ndarray | None:
         raise NotImplementedError
 
+    def store_grad(self, key: str, value: np.ndarray) -> None:
+        if key in self.grads:
+            self.grads[key][...] = value
+        else:
+            self.grads[key] = value
+
 
 class Affine(Layer):
     """``x @ W + b`` for ``K`` models; ``W``: (K, D_in, D_out), ``b``: (K, 1, D_out).
 
-    A shared 2-D input is multiplied by all ``K`` weight matrices in one ``(D_in, K*D_out)``
-    matmul. With ``input_grad=False`` (the first layer) no gradient w.r.t. the input is formed.
+    A shared 2-D input is broadcast against all ``K`` weight matrices. With
+    ``input_grad=False`` (the first layer) no gradient w.r.t. the input is formed.
     """
 
     def __init__(self, weight: np.ndarray, bias: np.ndarray, input_grad: bool = True) -> None:
@@ -39,24 +48,22 @@ class Affine(Layer):
 
     def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
         self.x = x
-        weight, bias = self.params["W"], self.params["b"]
-        if x.ndim == 2:
-            n_models, d_in, d_out = weight.shape
-            wide = weight.transpose(1, 0, 2).reshape(d_in, n_models * d_out)
-            out = (x @ wide).reshape(len(x), n_models, d_out).transpose(1, 0, 2)
-            return out + bias
-        return np.matmul(x, weight) + bias
+        out = np.matmul(x, self.params["W"])
+        out += self.params["b"]
+        return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray | None:
         x, weight = self.x, self.params["W"]
-        self.grads["b"] = dout.sum(axis=1, keepdims=True)
-        if x.ndim == 2:
-            n_models, d_in, d_out = weight.shape
-            wide = dout.transpose(1, 0, 2).reshape(len(x), n_models * d_out)
-            self.grads["W"] = (x.T @ wide).reshape(d_in, n_models, d_out).transpose(1, 0, 2)
-            return np.matmul(dout, weight.transpose(0, 2, 1)).sum(axis=0) if self.input_grad else None
-        self.grads["W"] = np.matmul(x.transpose(0, 2, 1), dout)
-        return np.matmul(dout, weight.transpose(0, 2, 1)) if self.input_grad else None
+        for key, shape in (("W", weight.shape), ("b", self.params["b"].shape)):
+            if key not in self.grads:
+                self.grads[key] = np.empty(shape, dtype=dout.dtype)
+        np.matmul(np.swapaxes(x, -1, -2), dout, out=self.grads["W"])
+        ones = np.ones((1, dout.shape[1]), dtype=dout.dtype)
+        np.matmul(ones, dout, out=self.grads["b"])  # the batch sum, as a matmul
+        if not self.input_grad:
+            return None
+        dx = np.matmul(dout, np.swapaxes(weight, -1, -2))
+        return dx.sum(axis=0) if x.ndim == 2 else dx
 
 
 class ReLU(Layer):
@@ -124,8 +131,8 @@ class BatchNormalization(Layer):
         return self.params["gamma"] * xn + self.params["beta"]
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        self.grads["beta"] = dout.sum(axis=1, keepdims=True)
-        self.grads["gamma"] = np.sum(dout * self.xn, axis=1, keepdims=True)
+        self.store_grad("beta", dout.sum(axis=1, keepdims=True))
+        self.store_grad("gamma", np.sum(dout * self.xn, axis=1, keepdims=True))
         dxn = dout * self.params["gamma"]
         mean_dxn = dxn.mean(axis=1, keepdims=True)
         mean_dxn_xn = np.mean(dxn * self.xn, axis=1, keepdims=True)

@@ -46,6 +46,8 @@ class MultiLayerNet:
         batch_norm: insert batch normalisation before each hidden activation.
         dropout_ratio: drop probability after each hidden activation (0 = off).
         weight_decay: L2 strength lambda; a scalar or one per model.
+        shared_draw: draw one standard-normal weight tensor per layer and scale it per model,
+            so that models differ only in their settings, not in their luck.
         dtype: float32 for training, float64 for gradient checks.
     """
 
@@ -61,6 +63,7 @@ class MultiLayerNet:
         batch_norm: bool = False,
         dropout_ratio: float = 0.0,
         weight_decay: float | Sequence[float] = 0.0,
+        shared_draw: bool = False,
         dtype=np.float32,
     ) -> None:
         if activation not in ACTIVATIONS:
@@ -76,7 +79,8 @@ class MultiLayerNet:
         self.affines: list[Affine] = []
         for index, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
             stds = np.array([weight_std(init, d_in) for init in inits], dtype=self.dtype)
-            weight = rng.standard_normal((n_models, d_in, d_out), dtype=np.float64)
+            draws = 1 if shared_draw else n_models
+            weight = rng.standard_normal((draws, d_in, d_out), dtype=np.float64)
             weight = (weight * stds.reshape(-1, 1, 1)).astype(self.dtype)
             bias = np.zeros((n_models, 1, d_out), dtype=self.dtype)
             affine = Affine(weight, bias, input_grad=index > 0)
@@ -91,10 +95,32 @@ class MultiLayerNet:
             if dropout_ratio > 0:
                 self.layers.append(Dropout(dropout_ratio, rng))
         self.last_layer = SoftmaxWithLoss()
-        self.params: dict[str, np.ndarray] = {}
-        for position, layer in enumerate(self.layers):
-            for key, array in layer.params.items():
-                self.params[f"{key}{position}"] = array
+        self._pack_parameters()
+
+    def _pack_parameters(self) -> None:
+        """Move every parameter into one (K, P) buffer, ``self.flat``; layers keep views.
+
+        One contiguous row per model lets an optimizer update a whole model in one call, and
+        ``self.flat_grad`` collects the gradients in the same layout.
+        """
+        arrays = {
+            f"{key}{position}": (layer, key)
+            for position, layer in enumerate(self.layers)
+            for key in layer.params
+        }
+        sizes = [layer.params[key][0].size for layer, key in arrays.values()]
+        self.flat = np.empty((self.n_models, sum(sizes)), dtype=self.dtype)
+        self.flat_grad = np.zeros_like(self.flat)
+        self.params, self.grad_views = {}, {}
+        offset = 0
+        for (name, (layer, key)), size in zip(arrays.items(), sizes, strict=True):
+            shape = layer.params[key].shape
+            view = self.flat[:, offset : offset + size].reshape(shape)
+            view[...] = layer.params[key]
+            layer.params[key] = self.params[name] = view
+            grad_view = self.flat_grad[:, offset : offset + size].reshape(shape)
+            layer.grads[key] = self.grad_views[name] = grad_view
+            offset += size
 
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
         """Class scores, shape (K, N, classes), for a shared input ``x`` of shape (N, D)."""
@@ -118,18 +144,18 @@ class MultiLayerNet:
     def gradient(
         self, x: np.ndarray, labels: np.ndarray
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """One training forward and backward pass: (loss per model, gradients by key)."""
+        """One training forward and backward pass: (loss per model, gradients by key).
+
+        The gradients are views of ``self.flat_grad``, overwritten by the next call.
+        """
         loss = self.loss(x, labels, train=True)
         dout = self.last_layer.backward()
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
-        grads = {}
-        for position, layer in enumerate(self.layers):
-            for key, grad in layer.grads.items():
-                if key == "W" and np.any(self.weight_decay):
-                    grad = grad + self.weight_decay * layer.params["W"]
-                grads[f"{key}{position}"] = grad
-        return loss, grads
+        if np.any(self.weight_decay):
+            for affine in self.affines:
+                affine.grads["W"] += self.weight_decay * affine.params["W"]
+        return loss, self.grad_views
 
     def accuracy(self, x: np.ndarray, labels: np.ndarray, batch_size: int = 2000) -> np.ndarray:
         """Fraction of correct predictions per model (inference mode), shape (K,)."""
@@ -138,7 +164,3 @@ class MultiLayerNet:
             scores = self.forward(x[start : start + batch_size], train=False)
             correct += np.sum(scores.argmax(axis=-1) == labels[start : start + batch_size], axis=1)
         return correct / max(len(x), 1)
-
-    def model_params(self, index: int) -> dict[str, np.ndarray]:
-        """Views of model ``index``'s parameters (updating them updates the stack)."""
-        return {key: value[index : index + 1] for key, value in self.params.items()}

@@ -68,7 +68,8 @@ def train(
     per_model_opt = not isinstance(optimizer, Optimizer)
     if per_model_opt and len(optimizer) != k:
         raise ValueError(f"{len(optimizer)} optimizers for {k} models")
-    views = [net.model_params(i) for i in range(k)] if per_model_opt else None
+    rows = [{"flat": net.flat[i : i + 1]} for i in range(k)]
+    grad_rows = [{"flat": net.flat_grad[i : i + 1]} for i in range(k)]
     history = History(loss=np.full((iterations, k), np.nan, dtype=np.float32))
     history.diverged_at = [None] * k
     evals: list[np.ndarray] = []
@@ -84,24 +85,22 @@ def train(
             evaluate(0)
         for step in range(iterations):
             batch = rng.integers(0, len(x_train), size=batch_size)
-            loss, grads = net.gradient(x_train[batch], y_train[batch])
+            loss, _ = net.gradient(x_train[batch], y_train[batch])
             finite = np.isfinite(loss)
             if not np.all(finite[alive]):
                 for index in np.flatnonzero(alive & ~finite):
                     history.diverged_at[index] = step
-                    for array in net.params.values():
-                        array[index] = 0
-                    for grad in grads.values():
-                        grad[index] = 0
+                    net.flat[index] = 0
+                    net.flat_grad[index] = 0
                 alive &= finite
             history.loss[step] = np.where(alive, loss, np.nan)
             if not alive.any():
                 break
             if per_model_opt:
-                for index, opt in enumerate(optimizer):
-                    opt.update(views[index], {key: g[index : index + 1] for key, g in grads.items()})
+                for opt, row, grad_row in zip(optimizer, rows, grad_rows, strict=True):
+                    opt.update(row, grad_row)
             else:
-                optimizer.update(net.params, grads)
+                optimizer.update({"flat": net.flat}, {"flat": net.flat_grad})
             done = step + 1
             if eval_every and (done % eval_every == 0 or done == iterations):
                 evaluate(done)
