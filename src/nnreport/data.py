@@ -235,6 +235,16 @@ def load_idx_dataset(name: str, data_dir: str | None, allow_download: bool) -> d
     }
 
 
+def source_files(name: str, data_dir: str | None = None) -> list[str]:
+    """The local IDX files dataset ``name`` would be read from (empty if none are found)."""
+    spec = IDX_DATASETS.get(name)
+    for folder in candidate_dirs(spec, data_dir) if spec else []:
+        paths = [folder / f for f in IDX_FILES.values()]
+        if all(p.is_file() for p in paths):
+            return [str(p) for p in paths]
+    return []
+
+
 # --- scikit-learn digits --------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnreport.nn.network import MultiLayerNet
+from nnreport.nn.network import MultiLayerNet, weight_count
 from nnreport.nn.optimizers import DISPLAY_NAMES, get_optimizer
 from nnreport.nn.trainer import train
 
@@ -80,3 +80,16 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
         "log": loss_log(labels, history.loss, settings["log_every"]),
     }
     return record, {"loss": history.loss}
+
+
+def total_steps(settings: dict) -> int:
+    return settings["iterations"]
+
+
+def nominal_flops(record: dict) -> float:
+    """6 x batch x weights per training step per network + 2 x test samples x weights."""
+    used = record["settings_used"]
+    sizes = [used["input_size"], *used["hidden_sizes"], used["n_classes"]]
+    weights, nets = weight_count(sizes), len(record["arms"])
+    train = 6 * used["batch_size"] * weights * used["iterations"] * nets
+    return train + 2 * used["n_test"] * weights * nets

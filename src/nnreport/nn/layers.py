@@ -72,7 +72,7 @@ class ReLU(Layer):
         return np.maximum(x, 0)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        return dout * self.mask
+        return np.multiply(dout, self.mask, out=dout)  # dout is ours to overwrite
 
 
 class Sigmoid(Layer):

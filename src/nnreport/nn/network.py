@@ -32,6 +32,11 @@ def per_model(value, n_models: int, name: str) -> list:
     return values
 
 
+def weight_count(sizes: Sequence[int]) -> int:
+    """Number of weight-matrix entries (biases excluded) of a net with layer ``sizes``."""
+    return sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=False))
+
+
 class MultiLayerNet:
     """``n_models`` independent fully connected nets trained side by side.
 

@@ -34,6 +34,15 @@ def _per_model(value, param: np.ndarray):
     return np.asarray(value, dtype=param.dtype).reshape((-1,) + (1,) * (param.ndim - 1))
 
 
+def scaled_step(param, grad, lr, h, epsilon, tmp) -> None:
+    """``param -= lr * grad / (sqrt(h) + epsilon)``, in place through the scratch ``tmp``."""
+    np.sqrt(h, out=tmp)
+    tmp += epsilon
+    np.divide(grad, tmp, out=tmp)
+    tmp *= lr
+    param -= tmp
+
+
 class Optimizer:
     """Base class. Subclasses implement :meth:`step` for one parameter array."""
 
@@ -127,12 +136,13 @@ class AdaGrad(Optimizer):
         self.epsilon, self.initial_accumulator = epsilon, initial_accumulator
 
     def build(self, param):
-        return {"h": np.full_like(param, self.initial_accumulator)}
+        return {"h": np.full_like(param, self.initial_accumulator), "tmp": np.empty_like(param)}
 
     def step(self, param, grad, lr, state) -> None:
-        h = state["h"]
-        h += grad * grad
-        param -= lr * grad / (np.sqrt(h) + self.epsilon)
+        h, tmp = state["h"], state["tmp"]
+        np.multiply(grad, grad, out=tmp)
+        h += tmp
+        scaled_step(param, grad, lr, h, self.epsilon, tmp)
 
     def get_config(self) -> dict:
         return {
@@ -154,13 +164,15 @@ class RMSprop(Optimizer):
         self.rho, self.epsilon = rho, epsilon
 
     def build(self, param):
-        return {"h": np.zeros_like(param)}
+        return {"h": np.zeros_like(param), "tmp": np.empty_like(param)}
 
     def step(self, param, grad, lr, state) -> None:
-        h = state["h"]
+        h, tmp = state["h"], state["tmp"]
         h *= self.rho
-        h += (1 - self.rho) * grad * grad
-        param -= lr * grad / (np.sqrt(h) + self.epsilon)
+        np.multiply(grad, grad, out=tmp)
+        tmp *= 1 - self.rho
+        h += tmp
+        scaled_step(param, grad, lr, h, self.epsilon, tmp)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
@@ -195,18 +207,29 @@ class Adam(Optimizer):
         self.epsilon_on_corrected = epsilon_on_corrected
 
     def build(self, param):
-        return {"m": np.zeros_like(param), "v": np.zeros_like(param)}
+        return {"m": np.zeros_like(param), "v": np.zeros_like(param), "tmp": np.empty_like(param)}
 
     def step(self, param, grad, lr, state) -> None:
-        m, v, t = state["m"], state["v"], self.iterations
-        m += (1 - self.beta_1) * (grad - m)
-        v += (1 - self.beta_2) * (grad * grad - v)
+        m, v, tmp, t = state["m"], state["v"], state["tmp"], self.iterations
+        np.subtract(grad, m, out=tmp)
+        tmp *= 1 - self.beta_1
+        m += tmp  # m += (1 - beta_1) (g - m)
+        np.multiply(grad, grad, out=tmp)
+        tmp -= v
+        tmp *= 1 - self.beta_2
+        v += tmp  # v += (1 - beta_2) (g**2 - v)
         correction_1, correction_2 = 1 - self.beta_1**t, 1 - self.beta_2**t
         if self.epsilon_on_corrected:
-            denom = np.sqrt(v / correction_2) + self.epsilon
-            param -= (lr / correction_1) * m / denom
+            np.divide(v, correction_2, out=tmp)
+            np.sqrt(tmp, out=tmp)
+            step = lr / correction_1
         else:
-            param -= (lr * math.sqrt(correction_2) / correction_1) * m / (np.sqrt(v) + self.epsilon)
+            np.sqrt(v, out=tmp)
+            step = lr * math.sqrt(correction_2) / correction_1
+        tmp += self.epsilon
+        np.divide(m, tmp, out=tmp)
+        tmp *= step
+        param -= tmp
 
     def get_config(self) -> dict:
         return {

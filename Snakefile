@@ -1,0 +1,26 @@
+# nnreport: every chapter-6 experiment on every configured dataset -> reports/report.{html,pdf}
+#   snakemake --cores 4                                   book scale (config/config.yaml)
+#   snakemake --cores 4 --configfile config/smoke.yaml    two-minute preview
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "config/schema.yaml")
+
+
+include: "rules/common.smk"
+include: "rules/data.smk"
+include: "rules/experiments.smk"
+include: "rules/plots.smk"
+include: "rules/report.smk"
+
+
+rule all:
+    input:
+        "reports/report.html",
+        "reports/report.pdf",
+    default_target: True

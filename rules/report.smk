@@ -1,0 +1,31 @@
+# Stage 4: the report, rendered from results and figures (HTML, then the same HTML as PDF).
+
+
+rule render_report:
+    input:
+        results=expand(
+            "results/{dataset}/{experiment}.{ext}",
+            dataset=DATASETS,
+            experiment=DATASET_EXPERIMENTS,
+            ext=["json", "npz"],
+        ),
+        figures=expand(
+            "results/{dataset}/figures/{name}.png",
+            dataset=DATASETS,
+            name=DATASET_EXPERIMENTS + ["samples"],
+        ),
+        metas=expand("resources/datasets/{dataset}.json", dataset=DATASETS),
+        templates=template_files(),
+        code=module_files("nnreport.report.render"),
+    output:
+        html=report("reports/report.html", category="report"),
+        pdf=report("reports/report.pdf", category="report"),
+    params:
+        config=json.dumps(config, sort_keys=True),
+    log:
+        "logs/report.log",
+    benchmark:
+        "benchmarks/report.tsv"
+    shell:
+        "nnreport render --config {params.config:q} --html {output.html} --pdf {output.pdf} "
+        "2> {log}"

@@ -1,0 +1,207 @@
+"""``nnreport``: run experiments, prepare datasets, draw figures, render the report, benchmark.
+
+Snakemake's rules call these subcommands; people can call them directly from the project
+folder. Errors the user can fix are printed as one paragraph with exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from nnreport import UserError, __version__
+
+log = logging.getLogger("nnreport")
+
+
+def cmd_datasets(args) -> None:
+    from nnreport import data
+    from nnreport.runner import ensure_dataset
+
+    names = args.dataset or list(data.DATASET_NAMES)
+    rows = []
+    for name in names:
+        meta = ensure_dataset(name, args.cache_dir, args.data_dir, not args.no_download).meta
+        rows.append(
+            (
+                name,
+                meta["title"],
+                f"{meta['n_train']}/{meta['n_test']}",
+                "x".join(map(str, meta["image_shape"])),
+                ", ".join(meta["class_names"]),
+                meta["source"],
+            )
+        )
+    header = ("name", "title", "train/test", "image", "classes", "source")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+def cmd_prepare(args) -> None:
+    from nnreport import data
+
+    out = Path(args.out)
+    data.prepare(args.dataset, out, out.with_suffix(".json"), args.data_dir, not args.no_download)
+
+
+def settings_from(args, experiment: str, dataset: str | None) -> dict:
+    from nnreport.config import experiment_settings, load_config
+
+    if args.settings:
+        return json.loads(args.settings)
+    return experiment_settings(load_config(args.configfile), dataset, experiment)
+
+
+def load_dataset(args):
+    from nnreport import data, runner
+
+    if args.dataset_cache:
+        return data.load_prepared(args.dataset_cache)
+    if args.dataset:
+        return runner.ensure_dataset(args.dataset, args.cache_dir, args.data_dir)
+    return None
+
+
+def cmd_run(args) -> None:
+    from nnreport import runner
+
+    dataset = load_dataset(args)
+    settings = settings_from(args, args.experiment, dataset.name if dataset else None)
+    record, arrays = runner.run_experiment(args.experiment, dataset, settings)
+    out = args.out or Path("results") / (dataset.name if dataset else "general") / (
+        f"{args.experiment}.json"
+    )
+    runner.write_result(out, record, arrays)
+    if args.print_log:
+        print("\n".join(record.get("log", [])))
+
+
+def cmd_figure(args) -> None:
+    from nnreport import plots
+    from nnreport.results import load_record
+
+    record, arrays = load_record(args.result)
+    title = args.title or record.get("dataset_title") or record.get("dataset") or ""
+    figure = {"optimizers": plots.optimizer_losses}[args.experiment](record, arrays, title)
+    plots.save(figure, args.out)
+
+
+def cmd_samples(args) -> None:
+    from nnreport import data, plots
+
+    ds = data.load_prepared(args.dataset_cache)
+    plots.save(plots.sample_grid(ds.x_train, ds.y_train, ds.meta["image_shape"]), args.out)
+
+
+def cmd_render(args) -> None:
+    from nnreport.report.assets import Paths
+    from nnreport.report.render import render
+
+    config = json.loads(args.config)
+    paths = Paths(results=Path(args.results_dir), resources=Path(args.resources_dir))
+    render(config, Path(args.html), Path(args.pdf), paths, Path(args.templates))
+
+
+def cmd_bench(args) -> None:
+    from nnreport.bench import benchmark
+
+    settings = settings_from(args, args.experiment, args.dataset)
+    dataset = load_dataset(args)
+    print(json.dumps(benchmark(args.experiment, dataset, settings)))
+
+
+def add_dataset_options(parser, required: bool = False) -> None:
+    parser.add_argument("--dataset", required=required, help="dataset name")
+    parser.add_argument("--dataset-cache", help="prepared dataset npz (skips --dataset lookup)")
+    parser.add_argument("--cache-dir", default="resources/datasets", help="prepared datasets")
+    parser.add_argument("--data-dir", help="folder with mnist/ and fashion-mnist/ IDX files")
+
+
+def add_settings_options(parser) -> None:
+    parser.add_argument("--experiment", required=True, help="experiment key, e.g. optimizers")
+    parser.add_argument(
+        "--configfile", action="append", help="config YAML (repeatable; default config/config.yaml)"
+    )
+    parser.add_argument("--settings", help="experiment settings as JSON (overrides the config)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nnreport", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=__version__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("datasets", help="prepare (if needed) and list the datasets")
+    p.add_argument("--dataset", action="append", help="only this dataset (repeatable)")
+    p.add_argument("--cache-dir", default="resources/datasets")
+    p.add_argument("--data-dir")
+    p.add_argument("--no-download", action="store_true", help="never try keras.datasets")
+    p.set_defaults(func=cmd_datasets)
+
+    p = sub.add_parser("prepare", help="write one dataset's canonical cache (npz + json)")
+    p.add_argument("--dataset", required=True)
+    p.add_argument("--out", required=True, help="npz path; metadata goes next to it as .json")
+    p.add_argument("--data-dir")
+    p.add_argument("--no-download", action="store_true")
+    p.set_defaults(func=cmd_prepare)
+
+    p = sub.add_parser("run", help="run one experiment and write its result record")
+    add_settings_options(p)
+    add_dataset_options(p)
+    p.add_argument("--out", help="result JSON (default results/<dataset>/<experiment>.json)")
+    p.add_argument("--print-log", action="store_true", help="print the experiment's log")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("figure", help="draw an experiment's figure from its result")
+    p.add_argument("--experiment", required=True)
+    p.add_argument("--result", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--title")
+    p.set_defaults(func=cmd_figure)
+
+    p = sub.add_parser("samples", help="draw a dataset's grid of sample images")
+    p.add_argument("--dataset-cache", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_samples)
+
+    p = sub.add_parser("render", help="render reports/report.html and reports/report.pdf")
+    p.add_argument("--config", required=True, help="the validated config, as a JSON string")
+    p.add_argument("--results-dir", default="results")
+    p.add_argument("--resources-dir", default="resources")
+    p.add_argument("--templates", default="templates")
+    p.add_argument("--html", default="reports/report.html")
+    p.add_argument("--pdf", default="reports/report.pdf")
+    p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("bench", help="time an experiment at the configured scale (JSON line)")
+    add_settings_options(p)
+    add_dataset_options(p)
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    try:
+        args.func(args)
+    except UserError as err:
+        print(f"nnreport: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("nnreport: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The report: section contexts from result files, Jinja2 HTML, WeasyPrint PDF."""

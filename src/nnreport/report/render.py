@@ -1,0 +1,129 @@
+"""Render the report: Jinja2 (autoescaped) to one self-contained HTML, WeasyPrint to PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from nnreport import UserError, __version__
+from nnreport.report.assets import Paths, figure_uri, load_meta
+from nnreport.report.sections import BUILDERS
+from nnreport.results import atomic_write
+
+log = logging.getLogger(__name__)
+
+
+class Numbering:
+    """Running numbers for figures and tables, called from the templates."""
+
+    def __init__(self) -> None:
+        self.figures = self.tables = 0
+
+    def next_figure(self) -> int:
+        self.figures += 1
+        return self.figures
+
+    def next_table(self) -> int:
+        self.tables += 1
+        return self.tables
+
+
+def make_environment(templates: Path) -> Environment:
+    # select_autoescape matches file extensions; ".j2" is not among its defaults,
+    # so the templates' "html.j2" names are listed explicitly.
+    return Environment(
+        loader=FileSystemLoader(templates),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2", "xml")),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def load_messages(templates: Path, lang: str):
+    catalog = yaml.safe_load((templates / "i18n" / f"{lang}.yaml").read_text(encoding="utf-8"))
+
+    def translate(key: str, **values) -> str:
+        return catalog[key].format(**values) if values else catalog[key]
+
+    return translate
+
+
+def build_context(config: dict, paths: Paths, templates: Path) -> dict:
+    report = config["report"]
+    t = load_messages(templates, report["lang"])
+    experiments = [name for name in BUILDERS if name in config["experiments"]]
+    datasets = []
+    for name in config["datasets"]:
+        datasets.append(
+            {
+                "name": name,
+                "meta": load_meta(paths.dataset_meta(name)),
+                "sample_grid": figure_uri(paths.figure(name, "samples")),
+                "sections": [BUILDERS[key](name, paths, t) for key in experiments],
+            }
+        )
+    return {
+        "report": report,
+        "lang": report["lang"],
+        "t": t,
+        "version": __version__,
+        "build_date": report["date"] or dt.date.today().isoformat(),
+        "datasets": datasets,
+        "css": (templates / "style.css").read_text(encoding="utf-8"),
+        "counter": Numbering(),
+    }
+
+
+def render_html(config: dict, paths: Paths, templates: Path) -> str:
+    env = make_environment(templates)
+    return env.get_template("report.html.j2").render(**build_context(config, paths, templates))
+
+
+def restricted_fetcher(allowed_roots: list[Path]):
+    """A WeasyPrint URL fetcher serving data: URLs and files under ``allowed_roots`` only.
+
+    Anything else raises ``FatalURLFetchingError``, which fails the whole render.
+    """
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    roots = [root.resolve() for root in allowed_roots]
+
+    class Restricted(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if url.startswith("file://"):
+                from urllib.parse import unquote, urlparse
+
+                target = Path(unquote(urlparse(url).path)).resolve()
+                if any(target.is_relative_to(root) for root in roots):
+                    return super().fetch(url, headers)
+            raise FatalURLFetchingError(
+                f"The report tried to load {url}, which is outside the allowed folders "
+                f"({', '.join(map(str, roots))}); refusing to render it."
+            )
+
+    return Restricted()
+
+
+def render(config: dict, out_html: Path, out_pdf: Path, paths: Paths, templates: Path) -> None:
+    """Write the HTML and the PDF; on any failure neither is left behind."""
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    html = render_html(config, paths, templates)
+    out_html, out_pdf = Path(out_html), Path(out_pdf)
+    fetcher = restricted_fetcher([paths.results, paths.resources, out_pdf.parent])
+    try:
+        document = HTML(string=html, base_url=str(out_pdf.parent.resolve()), url_fetcher=fetcher)
+        atomic_write(out_pdf, lambda tmp: document.write_pdf(tmp))
+    except FatalURLFetchingError as err:
+        out_pdf.unlink(missing_ok=True)
+        raise UserError(str(err)) from None
+    atomic_write(out_html, lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    log.info("wrote %s and %s", out_html, out_pdf)
