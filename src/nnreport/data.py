@@ -64,8 +64,16 @@ IDX_DATASETS = {
         subfolder="fashion-mnist",
         keras_name="fashion_mnist",
         class_names=(
-            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+            "T-shirt/top",
+            "Trouser",
+            "Pullover",
+            "Dress",
+            "Coat",
+            "Sandal",
+            "Shirt",
+            "Sneaker",
+            "Bag",
+            "Ankle boot",
         ),  # fmt: skip
         sha256={
             "train_images": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
@@ -285,8 +293,10 @@ def prepare(
 ) -> dict:
     """Read dataset ``name`` from its source and write the canonical cache; return metadata."""
     check_name(name)
-    raw = load_digits_dataset() if name == "digits" else load_idx_dataset(
-        name, data_dir, allow_download
+    raw = (
+        load_digits_dataset()
+        if name == "digits"
+        else load_idx_dataset(name, data_dir, allow_download)
     )
     arrays = {k: raw[k] for k in ("x_train", "y_train", "x_test", "y_test", "scale")}
     meta = {

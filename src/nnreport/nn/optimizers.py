@@ -259,7 +259,5 @@ def get_optimizer(name: str, **hyperparameters) -> Optimizer:
     try:
         cls = OPTIMIZERS[name.lower()]
     except KeyError:
-        raise ValueError(
-            f"unknown optimizer {name!r}; known: {', '.join(OPTIMIZERS)}"
-        ) from None
+        raise ValueError(f"unknown optimizer {name!r}; known: {', '.join(OPTIMIZERS)}") from None
     return cls(**hyperparameters)

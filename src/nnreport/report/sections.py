@@ -53,8 +53,9 @@ def optimizers(dataset: str, paths: Paths, t) -> dict:
         "key": "optimizers",
         "title": t("optimizers_title"),
         "settings": settings_rows(record["settings_used"]),
-        "log_excerpt": log_excerpt(record["log"], head=1 + 2 * (len(rows) + 1), tail=len(rows) + 1,
-                                   gap=t("omitted")),
+        "log_excerpt": log_excerpt(
+            record["log"], head=1 + 2 * (len(rows) + 1), tail=len(rows) + 1, gap=t("omitted")
+        ),
         "figure": figure_uri(paths.figure(dataset, "optimizers")),
         "rows": rows,
     }
