@@ -1,4 +1,6 @@
 # Stage 2: one job per (dataset, experiment); its JSON + npz are the cache.
+# One BLAS thread per job: `--cores N` then runs N jobs side by side without the thread
+# pools of concurrent jobs fighting over the same cores (profiles may raise it).
 
 
 rule run_experiment:
@@ -11,7 +13,7 @@ rule run_experiment:
         npz="results/{dataset}/{experiment}.npz",
     params:
         settings=settings_json,
-    threads: 2
+    threads: 1
     resources:
         mem_mb=1500,
     log:
@@ -20,4 +22,4 @@ rule run_experiment:
         "benchmarks/{dataset}/{experiment}.tsv"
     shell:
         "nnreport run --experiment {wildcards.experiment} --dataset-cache {input.data} "
-        "--settings {params.settings:q} --out {output.json} 2> {log}"
+        "--settings {params.settings:q} --threads {threads} --out {output.json} 2> {log}"

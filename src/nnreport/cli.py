@@ -71,13 +71,27 @@ def cmd_run(args) -> None:
 
     dataset = load_dataset(args)
     settings = settings_from(args, args.experiment, dataset.name if dataset else None)
-    record, arrays = runner.run_experiment(args.experiment, dataset, settings)
+    with blas_threads(args.threads):
+        record, arrays = runner.run_experiment(args.experiment, dataset, settings)
     out = args.out or Path("results") / (dataset.name if dataset else "general") / (
         f"{args.experiment}.json"
     )
     runner.write_result(out, record, arrays)
     if args.print_log:
         print("\n".join(record.get("log", [])))
+
+
+def blas_threads(count: int | None):
+    """Limit the BLAS thread pool to ``count`` threads (None: leave it as it is).
+
+    Several jobs that each spin up a full BLAS pool on the same cores slow each other down
+    by orders of magnitude, so pipeline jobs pass the threads Snakemake gave them.
+    """
+    from contextlib import nullcontext
+
+    from threadpoolctl import threadpool_limits
+
+    return nullcontext() if count is None else threadpool_limits(limits=count, user_api="blas")
 
 
 def cmd_figure(args) -> None:
@@ -111,7 +125,8 @@ def cmd_bench(args) -> None:
 
     settings = settings_from(args, args.experiment, args.dataset)
     dataset = load_dataset(args)
-    print(json.dumps(benchmark(args.experiment, dataset, settings)))
+    with blas_threads(args.threads):
+        print(json.dumps(benchmark(args.experiment, dataset, settings)))
 
 
 def add_dataset_options(parser, required: bool = False) -> None:
@@ -127,6 +142,7 @@ def add_settings_options(parser) -> None:
         "--configfile", action="append", help="config YAML (repeatable; default config/config.yaml)"
     )
     parser.add_argument("--settings", help="experiment settings as JSON (overrides the config)")
+    parser.add_argument("--threads", type=int, help="BLAS threads (default: all cores)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -173,17 +173,17 @@ class SoftmaxWithLoss(Layer):
     """Softmax + mean cross-entropy per model. ``forward`` returns the loss, shape (K,)."""
 
     def forward(self, x: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        self.onehot = np.zeros(x.shape[-2:], dtype=x.dtype)
+        self.onehot[np.arange(len(labels)), labels] = 1
         shifted = x - x.max(axis=-1, keepdims=True)
-        exp = np.exp(shifted)
-        total = exp.sum(axis=-1, keepdims=True)
-        self.prob = exp / total
-        self.labels = labels
-        rows = np.arange(len(labels))
-        log_prob = shifted[:, rows, labels] - np.log(total[:, :, 0])
-        return -log_prob.mean(axis=1)
+        picked = np.einsum("knc,nc->kn", shifted, self.onehot)  # the true class's score
+        self.prob = np.exp(shifted, out=shifted)
+        total = self.prob.sum(axis=-1, keepdims=True)
+        self.prob /= total
+        return np.mean(np.log(total[..., 0]) - picked, axis=1)
 
     def backward(self, dout: np.ndarray | float = 1.0) -> np.ndarray:
-        dx = self.prob.copy()
-        dx[:, np.arange(len(self.labels)), self.labels] -= 1
-        scale = np.asarray(dout, dtype=dx.dtype).reshape(-1, 1, 1) / len(self.labels)
-        return dx * scale
+        dx = self.prob - self.onehot
+        scale = np.asarray(dout, dtype=dx.dtype).reshape(-1, 1, 1) / len(self.onehot)
+        dx *= scale
+        return dx
