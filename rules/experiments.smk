@@ -1,4 +1,5 @@
-# Stage 2: one job per (dataset, experiment); its JSON + npz are the cache.
+# Stage 2: one job per (dataset, experiment) and per dataset-free experiment; its JSON + npz
+# are the cache. The hyperparameter search runs as shards per stage, merged stage by stage.
 # One BLAS thread per job: `--cores N` then runs N jobs side by side without the thread
 # pools of concurrent jobs fighting over the same cores (profiles may raise it).
 
@@ -11,6 +12,8 @@ rule run_experiment:
     output:
         json="results/{dataset}/{experiment}.json",
         npz="results/{dataset}/{experiment}.npz",
+    wildcard_constraints:
+        experiment="|".join(e for e in DATASET_EXPERIMENTS if e != "hparam_search"),
     params:
         settings=settings_json,
     threads: 1
@@ -23,3 +26,94 @@ rule run_experiment:
     shell:
         "nnreport run --experiment {wildcards.experiment} --dataset-cache {input.data} "
         "--settings {params.settings:q} --threads {threads} --out {output.json} 2> {log}"
+
+
+rule run_general:
+    input:
+        code=experiment_code,
+    output:
+        json="results/general/{experiment}.json",
+        npz="results/general/{experiment}.npz",
+    wildcard_constraints:
+        experiment="|".join(GENERAL),
+    params:
+        settings=settings_json,
+    threads: 1
+    log:
+        "logs/general/{experiment}.log",
+    benchmark:
+        "benchmarks/general/{experiment}.tsv"
+    shell:
+        "nnreport run --experiment {wildcards.experiment} --settings {params.settings:q} "
+        "--threads {threads} --out {output.json} 2> {log}"
+
+
+rule hparam_shard:
+    input:
+        data="resources/datasets/{dataset}.npz",
+        previous=lambda wildcards: stage_inputs(wildcards.dataset, int(wildcards.stage))[
+            "previous"
+        ],
+        code=module_files("nnreport.experiments.hparam_search"),
+    output:
+        json="results/{dataset}/hparam_search/stage{stage}-shard{shard}.json",
+        npz="results/{dataset}/hparam_search/stage{stage}-shard{shard}.npz",
+    params:
+        settings=search_settings,
+        previous=previous_flag,
+        shards=lambda wildcards: search_of(wildcards.dataset)["shards"],
+    threads: 1
+    resources:
+        mem_mb=1500,
+    log:
+        "logs/{dataset}/hparam_search/stage{stage}-shard{shard}.log",
+    benchmark:
+        "benchmarks/{dataset}/hparam_search/stage{stage}-shard{shard}.tsv"
+    shell:
+        "nnreport hparam-shard --dataset-cache {input.data} --settings {params.settings:q} "
+        "--stage {wildcards.stage} --shard {wildcards.shard} --shards {params.shards} "
+        "{params.previous} --threads {threads} --out {output.json} 2> {log}"
+
+
+rule hparam_stage:
+    input:
+        unpack(lambda wildcards: stage_inputs(wildcards.dataset, int(wildcards.stage))),
+        code=module_files("nnreport.experiments.hparam_search"),
+    output:
+        json="results/{dataset}/hparam_search/stage{stage}.json",
+        npz="results/{dataset}/hparam_search/stage{stage}.npz",
+    params:
+        settings=search_settings,
+        previous=previous_flag,
+    log:
+        "logs/{dataset}/hparam_search/stage{stage}.log",
+    benchmark:
+        "benchmarks/{dataset}/hparam_search/stage{stage}.tsv"
+    shell:
+        "nnreport hparam-merge --settings {params.settings:q} {params.previous} "
+        "--out {output.json} {input.shards} 2> {log}"
+
+
+rule hparam_result:
+    input:
+        unpack(
+            lambda wildcards: stage_inputs(
+                wildcards.dataset, search_of(wildcards.dataset)["stages"] - 1
+            )
+        ),
+        meta="resources/datasets/{dataset}.json",
+        code=module_files("nnreport.experiments.hparam_search"),
+    output:
+        json="results/{dataset}/hparam_search.json",
+        npz="results/{dataset}/hparam_search.npz",
+    params:
+        settings=search_settings,
+        previous=previous_flag,
+    log:
+        "logs/{dataset}/hparam_search.log",
+    benchmark:
+        "benchmarks/{dataset}/hparam_search.tsv"
+    shell:
+        "nnreport hparam-merge --final --dataset-meta {input.meta} "
+        "--settings {params.settings:q} {params.previous} --out {output.json} "
+        "{input.shards} 2> {log}"

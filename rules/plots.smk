@@ -3,22 +3,20 @@
 
 rule experiment_figure:
     input:
-        json="results/{dataset}/{experiment}.json",
-        npz="results/{dataset}/{experiment}.npz",
+        unpack(figure_result),
         code=module_files("nnreport.plots"),
     output:
         report(
-            "results/{dataset}/figures/{experiment}.png",
-            category="{dataset}",
-            subcategory="{experiment}",
+            "results/{scope}/figures/{figure}.png",
+            category="{scope}",
+            subcategory="{figure}",
         ),
     log:
-        "logs/{dataset}/{experiment}-figure.log",
+        "logs/{scope}/figures/{figure}.log",
     benchmark:
-        "benchmarks/{dataset}/{experiment}-figure.tsv"
+        "benchmarks/{scope}/figures/{figure}.tsv"
     shell:
-        "nnreport figure --experiment {wildcards.experiment} --result {input.json} "
-        "--out {output} 2> {log}"
+        "nnreport figure --name {wildcards.figure} --result {input.json} --out {output} 2> {log}"
 
 
 rule sample_grid:
@@ -32,8 +30,8 @@ rule sample_grid:
             subcategory="dataset",
         ),
     log:
-        "logs/{dataset}/samples-figure.log",
+        "logs/{dataset}/figures/samples.log",
     benchmark:
-        "benchmarks/{dataset}/samples-figure.tsv"
+        "benchmarks/{dataset}/figures/samples.tsv"
     shell:
         "nnreport samples --dataset-cache {input.data} --out {output} 2> {log}"

@@ -8,12 +8,14 @@ rule render_report:
             dataset=DATASETS,
             experiment=DATASET_EXPERIMENTS,
             ext=["json", "npz"],
-        ),
+        )
+        + expand("results/general/{experiment}.{ext}", experiment=GENERAL, ext=["json", "npz"]),
         figures=expand(
             "results/{dataset}/figures/{name}.png",
             dataset=DATASETS,
-            name=DATASET_EXPERIMENTS + ["samples"],
-        ),
+            name=DATASET_FIGURES + ["samples"],
+        )
+        + expand("results/general/figures/{name}.png", name=GENERAL_FIGURES),
         metas=expand("resources/datasets/{dataset}.json", dataset=DATASETS),
         templates=template_files(),
         code=module_files("nnreport.report.render"),

@@ -15,16 +15,34 @@ from nnreport.results import load_record
 DATASETS = ("mnist", "fashion_mnist", "digits")
 
 
-def test_report_has_every_section_and_both_formats(built):
+DATASET_SECTIONS = (
+    "dataset", "optimizers", "weight_init", "batch_norm", "overfit", "weight_decay", "dropout",
+    "hparam_search", "gradient_check",
+)  # fmt: skip
+FIGURES = {
+    "optimizers": 1, "weight_init": 1, "batch_norm": 1, "overfit": 1, "weight_decay": 1,
+    "dropout": 1, "hparam_search": 2, "gradient_check": 1, "dataset": 1,
+}  # fmt: skip
+
+
+def sections(html: str) -> dict[str, str]:
+    parts = re.split(r'<section class="[a-z]+" id="([a-z_]+-[a-z_]+)">', html)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def test_report_has_every_section_with_its_figures(built):
     html = (built / "reports" / "report.html").read_text(encoding="utf-8")
+    found = sections(html)
     for dataset in DATASETS:
-        assert f'id="{dataset}-dataset"' in html
-        assert f'id="{dataset}-optimizers"' in html
-    assert html.count("<img ") == 2 * len(DATASETS)
+        for key in DATASET_SECTIONS:
+            body = found[f"{dataset}-{key}"].split("</section>")[0]
+            assert body.count("<img ") == FIGURES[key], (dataset, key)
+    assert found["general-activations"].count("<img ") == 3
+    assert found["general-toy_optimizers"].count("<img ") == 1
     pdf = PdfReader(built / "reports" / "report.pdf")
-    assert len(pdf.pages) >= 2 * len(DATASETS)
+    assert len(pdf.pages) >= 10 * len(DATASETS)
     text = "\n".join(page.extract_text() for page in pdf.pages)
-    assert "Fashion-MNIST" in text and "T-shirt/top" in text and "RMSprop" in text
+    assert "Fashion-MNIST" in text and "T-shirt/top" in text and "Recommended range" in text
 
 
 def test_html_is_self_contained(built):
@@ -37,10 +55,14 @@ def test_html_is_self_contained(built):
 def test_report_numbers_are_the_result_numbers(built):
     record, arrays = load_record(built / "results" / "digits" / "optimizers.json")
     html = (built / "reports" / "report.html").read_text(encoding="utf-8")
-    section = html.split('id="digits-optimizers"')[1].split("</section>")[0]
-    for label, acc in zip(record["arms"], record["test_acc"], strict=True):
-        assert re.search(rf"<td>{label}</td><td[^>]*>[^<]*</td><td[^>]*>{acc:.4f}</td>", section)
-    assert arrays["loss"].shape == (record["settings_used"]["iterations"], len(record["arms"]))
+    section = sections(html)["digits-optimizers"]
+    for index, label in enumerate(record["arms"]):
+        acc = record["test_acc"][0][index]
+        assert re.search(rf"<td>{label}</td><td>[^<]*</td><td>{acc:.4f}</td>", section)
+    assert arrays["loss"].shape == (1, record["settings_used"]["iterations"], len(record["arms"]))
+    search, _ = load_record(built / "results" / "digits" / "hparam_search.json")
+    low, high = search["recommendation"]["lr"]
+    assert f"learning rate {low:.3g} … {high:.3g}" in sections(html)["digits-hparam_search"]
 
 
 def test_logs_and_benchmarks_are_written(built):
@@ -67,6 +89,12 @@ def test_one_dataset_setting_reruns_only_that_experiment(built):
     assert jobs == {"run_experiment": 1, "experiment_figure": 1, "render_report": 1, "all": 1}
 
 
+def test_search_shards_are_separate_jobs(built):
+    shards = sorted(p.name for p in (built / "results" / "mnist" / "hparam_search").glob("*.json"))
+    assert shards == ["stage0-shard0.json", "stage0-shard1.json", "stage0.json",
+                      "stage1-shard0.json", "stage1-shard1.json"]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("override", "key"),
     [
@@ -74,6 +102,9 @@ def test_one_dataset_setting_reruns_only_that_experiment(built):
         ("experiments: {optimizers: {arms: [{name: lbfgs}]}}", "name"),
         ("datasets: [mnist, cifar10]", "datasets"),
         ("experiments: {optimizers: {iterations: many}}", "iterations"),
+        ("experiments: {optimizers: {repeats: 0}}", "repeats"),
+        ("experiments: {hparam_search: {lr_range: [0.01, 0.0001]}}", "lr_range"),
+        ("experiments: {hparam_search: {trials: 3, shards: 4}}", "shards"),
     ],
 )
 def test_bad_config_is_refused_before_any_job(tmp_path, override, key):

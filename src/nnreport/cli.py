@@ -99,9 +99,45 @@ def cmd_figure(args) -> None:
     from nnreport.results import load_record
 
     record, arrays = load_record(args.result)
-    title = args.title or record.get("dataset_title") or record.get("dataset") or ""
-    figure = {"optimizers": plots.optimizer_losses}[args.experiment](record, arrays, title)
-    plots.save(figure, args.out)
+    title = args.title or record.get("dataset_title") or ""
+    plots.save(plots.draw(args.name, record, arrays, title), args.out)
+
+
+def cmd_hparam_shard(args) -> None:
+    from nnreport import data, runner
+    from nnreport.experiments import hparam_search
+    from nnreport.results import load_record
+
+    dataset = data.load_prepared(args.dataset_cache)
+    settings = json.loads(args.settings)
+    previous = load_record(args.previous) if args.previous else None
+    box = hparam_search.next_box(settings, args.stage, previous)
+    with blas_threads(args.threads):
+        record, arrays = hparam_search.run_shard(
+            dataset, settings, args.stage, args.shard, args.shards, box
+        )
+    runner.write_result(args.out, record, arrays)
+
+
+def cmd_hparam_merge(args) -> None:
+    from nnreport import runner
+    from nnreport.experiments import hparam_search
+    from nnreport.results import load_json, load_record
+
+    settings = json.loads(args.settings)
+    previous = load_record(args.previous) if args.previous else None
+    record, arrays = hparam_search.merge_stage(
+        settings, [load_record(path) for path in args.shard_results], previous
+    )
+    if args.final:
+        meta = load_json(args.dataset_meta)
+        record.update(
+            experiment="hparam_search",
+            dataset=meta["name"],
+            dataset_title=meta["title"],
+            settings_used={**settings, **record["split"]},
+        )
+    runner.write_result(args.out, record, arrays)
 
 
 def cmd_samples(args) -> None:
@@ -172,12 +208,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--print-log", action="store_true", help="print the experiment's log")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("figure", help="draw an experiment's figure from its result")
-    p.add_argument("--experiment", required=True)
+    p = sub.add_parser("figure", help="draw one figure from an experiment's result")
+    p.add_argument("--name", required=True, help="figure name, e.g. optimizers")
     p.add_argument("--result", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--title")
     p.set_defaults(func=cmd_figure)
+
+    p = sub.add_parser("hparam-shard", help="train one shard of one search stage")
+    p.add_argument("--dataset-cache", required=True)
+    p.add_argument("--settings", required=True, help="hparam_search settings as JSON")
+    p.add_argument("--stage", type=int, required=True)
+    p.add_argument("--shard", type=int, required=True)
+    p.add_argument("--shards", type=int, required=True)
+    p.add_argument("--previous", help="merged result of the previous stage")
+    p.add_argument("--threads", type=int)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_hparam_shard)
+
+    p = sub.add_parser("hparam-merge", help="merge one stage's shards (with earlier stages)")
+    p.add_argument("--settings", required=True)
+    p.add_argument("--previous", help="merged result of the previous stage")
+    p.add_argument("--final", action="store_true", help="this is the last stage")
+    p.add_argument("--dataset-meta", help="dataset metadata JSON (with --final)")
+    p.add_argument("--out", required=True)
+    p.add_argument("shard_results", nargs="+")
+    p.set_defaults(func=cmd_hparam_merge)
 
     p = sub.add_parser("samples", help="draw a dataset's grid of sample images")
     p.add_argument("--dataset-cache", required=True)

@@ -68,4 +68,37 @@ def load_config(configfiles: list[str | Path] | None) -> dict:
             raise UserError(f"The config file {path} is not valid YAML: {err}") from None
         config = deep_merge(config, loaded)
     validate_config(config, paths[0].parent / "schema.yaml")
+    check_consistency(config)
     return config
+
+
+def check_consistency(config: dict) -> None:
+    """Checks that relate several keys, which JSON Schema cannot express."""
+    problems = []
+    for dataset, search in _search_settings(config):
+        where = "experiments.hparam_search" + (f" (per_dataset.{dataset})" if dataset else "")
+        for key in ("lr_range", "weight_decay_range"):
+            low, high = search[key]
+            if not low < high:
+                problems.append(
+                    f"{where}.{key} is [{low}, {high}]: the low end must be below the high end"
+                )
+        if search["shards"] > search["trials"]:
+            problems.append(
+                f"{where}.shards is {search['shards']} but trials is {search['trials']}: "
+                "a shard would have no trial"
+            )
+    if problems:
+        raise UserError(
+            "Invalid config: " + "; ".join(problems) + ". Fix the named keys and run again."
+        )
+
+
+def _search_settings(config: dict):
+    experiments = config.get("experiments", {})
+    if "hparam_search" not in experiments:
+        return
+    yield None, experiments["hparam_search"]
+    for dataset in config.get("datasets", []):
+        if "hparam_search" in config.get("per_dataset", {}).get(dataset, {}):
+            yield dataset, experiment_settings(config, dataset, "hparam_search")

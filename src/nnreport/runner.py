@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nnreport import data, experiments
+from nnreport import UserError, data, experiments
 from nnreport.results import save_record
 
 log = logging.getLogger(__name__)
@@ -55,14 +55,20 @@ def run_experiment(name: str, dataset: data.Dataset | None, settings: dict) -> t
     """Run experiment ``name``; return its record (with timing) and arrays."""
     module = experiments.get(name)
     rng = np.random.default_rng(settings["seed"])
-    total = module.total_steps(settings) if hasattr(module, "total_steps") else 0
+    total = module.total_steps(settings, dataset) if hasattr(module, "total_steps") else 0
     label = f"{name}/{dataset.name if dataset else 'general'}"
+    if (dataset is None) != (name in experiments.GENERAL_EXPERIMENTS):
+        raise UserError(
+            f"Experiment {name!r} "
+            + ("needs no dataset; drop --dataset." if dataset else "needs a dataset (--dataset).")
+        )
     update, close = progress_reporter(total, label) if total else (None, lambda: None)
     start = time.perf_counter()
     try:
         record, arrays = module.run(dataset, settings, rng, update)
     finally:
         close()
+    record["experiment"] = name
     record["dataset"] = dataset.name if dataset else None
     record["dataset_title"] = dataset.meta["title"] if dataset else None
     record["seconds"] = round(time.perf_counter() - start, 3)

@@ -1,14 +1,25 @@
 """Chapter 6.1: SGD, Momentum, AdaGrad and Adam (plus Nesterov and RMSprop) on one problem.
 
-All arms are identical networks (same architecture, same initialisation draw) trained on the
-same minibatch sequence, stacked so that they share one wide first-layer matmul.
+All arms are identical networks (same architecture, same initial weights) trained on the same
+minibatch sequence, stacked so that they share one broadcast first-layer matmul.
+:func:`compare_losses` also serves the weight-initialisation experiment.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from nnreport.nn.network import MultiLayerNet, weight_count
+from nnreport.experiments.common import (
+    layer_sizes,
+    offset_progress,
+    repeat_rngs,
+    split_rng,
+    stack_repeats,
+    status_lists,
+    work,
+)
+from nnreport.experiments.common import nominal_flops as nominal_flops
+from nnreport.nn.network import MultiLayerNet
 from nnreport.nn.optimizers import DISPLAY_NAMES, get_optimizer
 from nnreport.nn.trainer import train
 
@@ -17,11 +28,10 @@ def arm_label(arm: dict) -> str:
     return arm.get("label") or DISPLAY_NAMES.get(arm["name"], arm["name"])
 
 
-def build_optimizers(arms: list[dict]) -> list:
-    return [
-        get_optimizer(arm["name"], **{k: v for k, v in arm.items() if k not in ("name", "label")})
-        for arm in arms
-    ]
+def build_optimizer(arm: dict):
+    return get_optimizer(
+        arm["name"], **{k: v for k, v in arm.items() if k not in ("name", "label")}
+    )
 
 
 def loss_log(labels: list[str], loss: np.ndarray, every: int) -> list[str]:
@@ -33,63 +43,63 @@ def loss_log(labels: list[str], loss: np.ndarray, every: int) -> list[str]:
     return lines
 
 
+def compare_losses(data, settings, rng, progress, labels, inits, optimizers) -> tuple[dict, dict]:
+    """Train one stack of ``len(labels)`` nets on shared minibatches, per repeat.
+
+    ``inits``: weight initialisation per arm; ``optimizers``: a callable returning the
+    optimizer(s) for a fresh stack. Returns the record fields and arrays both experiments share.
+    """
+    sizes = layer_sizes(data.n_features, settings["hidden_sizes"], data.n_classes)
+    batch = min(settings["batch_size"], len(data.x_train))
+    iterations, repeats = settings["iterations"], settings["repeats"]
+    histories, test_acc = [], []
+    for index, repeat_rng in enumerate(repeat_rngs(rng, repeats)):
+        init_rng, batch_rng = split_rng(repeat_rng)
+        net = MultiLayerNet(
+            sizes[0], sizes[1:-1], sizes[-1], rng=init_rng, n_models=len(labels),
+            activation=settings["activation"], weight_init=inits, shared_draw=True,
+        )  # fmt: skip
+        history = train(
+            net, optimizers(), data.x_train, data.y_train, rng=batch_rng, batch_size=batch,
+            iterations=iterations, on_step=offset_progress(progress, index * iterations),
+        )  # fmt: skip
+        accuracy = net.accuracy(data.x_test, data.y_test)
+        test_acc.append([a if s == "ok" else np.nan for a, s in zip(accuracy, history.status)])
+        histories.append(history)
+    loss = stack_repeats(histories, "loss")  # (repeats, iterations, arms)
+    tail = min(50, iterations)
+    fields = {
+        "arms": labels,
+        **status_lists(histories),
+        "final_loss": np.nanmean(loss[:, -tail:, :], axis=1),  # (repeats, arms)
+        "test_acc": np.array(test_acc),
+        "log": loss_log(labels, loss[0], settings["log_every"]),
+        "work": work(sizes, len(labels), iterations, batch, len(data.x_test), repeats),
+        "sizes": sizes,
+    }
+    return fields, {"loss": loss}
+
+
 def run(data, settings: dict, rng: np.random.Generator, progress=None):
     arms = settings["arms"]
-    labels = [arm_label(arm) for arm in arms]
-    init_rng, batch_rng = (np.random.default_rng(s) for s in rng.bit_generator.seed_seq.spawn(2))
-    net = MultiLayerNet(
-        data.n_features,
-        settings["hidden_sizes"],
-        data.n_classes,
-        rng=init_rng,
-        n_models=len(arms),
-        activation=settings["activation"],
-        weight_init=settings["weight_init"],
-        shared_draw=True,
-    )
-    history = train(
-        net,
-        build_optimizers(arms),
-        data.x_train,
-        data.y_train,
-        rng=batch_rng,
-        batch_size=min(settings["batch_size"], len(data.x_train)),
-        iterations=settings["iterations"],
-        on_step=progress,
-    )
-    test_acc = [
-        None if status != "ok" else float(acc)
-        for status, acc in zip(history.status, net.accuracy(data.x_test, data.y_test), strict=True)
-    ]
+    fields, arrays = compare_losses(
+        data, settings, rng, progress, [arm_label(a) for a in arms],
+        inits=settings["weight_init"], optimizers=lambda: [build_optimizer(a) for a in arms],
+    )  # fmt: skip
     record = {
         "experiment": "optimizers",
         "settings_used": {
             **settings,
-            "input_size": data.n_features,
-            "n_classes": data.n_classes,
             "n_train": len(data.x_train),
             "n_test": len(data.x_test),
-            "batch_size": min(settings["batch_size"], len(data.x_train)),
-            "optimizer_configs": [opt.get_config() for opt in build_optimizers(arms)],
+            "layer_sizes": fields["sizes"],
+            "batch_size": fields["work"]["batch_size"],
+            "optimizer_configs": [build_optimizer(a).get_config() for a in arms],
         },
-        "arms": labels,
-        "status": history.status,
-        "diverged_at": history.diverged_at,
-        "final_loss": [float(np.nanmean(history.loss[-50:, i])) for i in range(len(arms))],
-        "test_acc": test_acc,
-        "log": loss_log(labels, history.loss, settings["log_every"]),
+        **fields,
     }
-    return record, {"loss": history.loss}
+    return record, arrays
 
 
-def total_steps(settings: dict) -> int:
-    return settings["iterations"]
-
-
-def nominal_flops(record: dict) -> float:
-    """6 x batch x weights per training step per network + 2 x test samples x weights."""
-    used = record["settings_used"]
-    sizes = [used["input_size"], *used["hidden_sizes"], used["n_classes"]]
-    weights, nets = weight_count(sizes), len(record["arms"])
-    train = 6 * used["batch_size"] * weights * used["iterations"] * nets
-    return train + 2 * used["n_test"] * weights * nets
+def total_steps(settings: dict, data) -> int:
+    return settings["iterations"] * settings["repeats"]

@@ -44,7 +44,8 @@ class MultiLayerNet:
         input_size: features per sample.
         hidden_sizes: units per hidden layer, e.g. ``[100, 100, 100, 100]``.
         output_size: number of classes.
-        rng: source of the initial weights and of the dropout masks.
+        rng: source of the initial weights and of the dropout masks; or one generator per
+            model, so that each model's weights do not depend on which others share its stack.
         n_models: K, the number of stacked models.
         activation: 'relu', 'sigmoid' or 'tanh'.
         weight_init: 'he', 'xavier' or a std; one for all models or one per model.
@@ -61,7 +62,7 @@ class MultiLayerNet:
         input_size: int,
         hidden_sizes: Sequence[int],
         output_size: int,
-        rng: np.random.Generator,
+        rng: np.random.Generator | Sequence[np.random.Generator],
         n_models: int = 1,
         activation: str = "relu",
         weight_init: str | float | Sequence = "he",
@@ -79,13 +80,23 @@ class MultiLayerNet:
             raise ValueError(f"weight_decay must be >= 0, got {weight_decay!r}")
         self.weight_decay = decay.reshape(-1, 1, 1)
         inits = per_model(weight_init, n_models, "weight_init")
+        model_rngs = None
+        if not isinstance(rng, np.random.Generator):
+            model_rngs = per_model(list(rng), n_models, "rng")
+            if dropout_ratio > 0:
+                raise ValueError("dropout needs a single generator for its masks")
         sizes = [input_size, *hidden_sizes, output_size]
         self.layers: list[Layer] = []
         self.affines: list[Affine] = []
         for index, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
             stds = np.array([weight_std(init, d_in) for init in inits], dtype=self.dtype)
-            draws = 1 if shared_draw else n_models
-            weight = rng.standard_normal((draws, d_in, d_out), dtype=np.float64)
+            if model_rngs is not None:
+                weight = np.concatenate(
+                    [r.standard_normal((1, d_in, d_out), dtype=np.float64) for r in model_rngs]
+                )
+            else:
+                draws = 1 if shared_draw else n_models
+                weight = rng.standard_normal((draws, d_in, d_out), dtype=np.float64)
             weight = (weight * stds.reshape(-1, 1, 1)).astype(self.dtype)
             bias = np.zeros((n_models, 1, d_out), dtype=self.dtype)
             affine = Affine(weight, bias, input_grad=index > 0)

@@ -106,6 +106,11 @@ def train(
                 evaluate(done)
             if on_step:
                 on_step(done)
+    if eval_every:  # stopped early: the evaluations never reached count as NaN
+        planned = sorted({*range(0, iterations + 1, eval_every), iterations})
+        for step in planned[len(evals) :]:
+            history.eval_iterations.append(step)
+            evals.append(np.full((len(eval_sets), k), np.nan))
     if evals:
         stacked = np.stack(evals)  # (evaluations, sets, K)
         history.train_acc = stacked[:, 0]

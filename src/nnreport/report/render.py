@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from nnreport import UserError, __version__
 from nnreport.report.assets import Paths, figure_uri, load_meta
-from nnreport.report.sections import BUILDERS
+from nnreport.report.sections import BUILDERS, GENERAL_BUILDERS, build
 from nnreport.results import atomic_write
 
 log = logging.getLogger(__name__)
@@ -57,14 +57,16 @@ def build_context(config: dict, paths: Paths, templates: Path) -> dict:
     report = config["report"]
     t = load_messages(templates, report["lang"])
     experiments = [name for name in BUILDERS if name in config["experiments"]]
+    general = [name for name in GENERAL_BUILDERS if name in config["experiments"]]
     datasets = []
     for name in config["datasets"]:
+        meta = load_meta(paths.dataset_meta(name))
         datasets.append(
             {
                 "name": name,
-                "meta": load_meta(paths.dataset_meta(name)),
+                "meta": meta,
                 "sample_grid": figure_uri(paths.figure(name, "samples")),
-                "sections": [BUILDERS[key](name, paths, t) for key in experiments],
+                "sections": [build(key, name, meta["title"], paths, t) for key in experiments],
             }
         )
     return {
@@ -73,6 +75,7 @@ def build_context(config: dict, paths: Paths, templates: Path) -> dict:
         "t": t,
         "version": __version__,
         "build_date": report["date"] or dt.date.today().isoformat(),
+        "general": [build(key, "general", t("general"), paths, t) for key in general],
         "datasets": datasets,
         "css": (templates / "style.css").read_text(encoding="utf-8"),
         "counter": Numbering(),

@@ -1,0 +1,211 @@
+"""Chapter 6.5: random search for the learning rate and weight decay, then narrowing.
+
+Stage 0 samples ``trials`` pairs log-uniformly from the configured ranges; each later stage
+samples inside the box spanned by the previous stage's top-k trials (by final validation
+accuracy), as the textbook recommends doing by hand. The last stage's box is the
+recommendation.
+
+A stage's trials train in lockstep as one model stack on a common minibatch sequence (a
+fairer comparison, and fast). Every random draw of a trial (its lr, weight decay and initial
+weights) comes from its own stream keyed by (seed, stage, trial index), and the minibatch
+order from (seed, stage, repeat), so splitting a stage into shards changes no number.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnreport import UserError
+from nnreport.experiments.common import capped, epoch_schedule, layer_sizes, work
+from nnreport.nn.network import MultiLayerNet
+from nnreport.nn.optimizers import SGD
+from nnreport.nn.trainer import train
+
+SPLIT_KEY, TRIAL_KEY, BATCH_KEY = 0, 1, 2
+
+
+def stream(seed: int, *key: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+
+
+def split(data, settings: dict):
+    """The first ``train_samples`` samples, shuffled with the seed, minus a validation part."""
+    n = capped(settings["train_samples"], len(data.x_train))
+    order = stream(settings["seed"], SPLIT_KEY).permutation(n)
+    n_val = max(1, int(round(n * settings["validation_fraction"])))
+    val, tr = order[:n_val], order[n_val:]
+    return data.x_train[tr], data.y_train[tr], data.x_train[val], data.y_train[val]
+
+
+def shard_trials(n_trials: int, shards: int, shard: int) -> range:
+    """Trial indices of ``shard`` (contiguous, sizes differing by at most one)."""
+    edges = np.linspace(0, n_trials, shards + 1).round().astype(int)
+    return range(edges[shard], edges[shard + 1])
+
+
+def initial_box(settings: dict) -> dict:
+    return {"lr": list(settings["lr_range"]), "weight_decay": list(settings["weight_decay_range"])}
+
+
+def sample(box: dict, rng: np.random.Generator) -> tuple[float, float]:
+    """Log-uniform draws inside ``box``: (learning rate, weight decay)."""
+    lr = 10 ** rng.uniform(*np.log10(box["lr"]))
+    decay = 10 ** rng.uniform(*np.log10(box["weight_decay"]))
+    return float(lr), float(decay)
+
+
+def run_shard(data, settings: dict, stage: int, shard: int, shards: int, box: dict,
+              progress=None):  # fmt: skip
+    """Train this shard's trials of ``stage``; return (record, arrays)."""
+    seed = settings["seed"]
+    indices = list(shard_trials(settings["trials"], shards, shard))
+    x, y, x_val, y_val = split(data, settings)
+    batch = min(settings["batch_size"], len(x))
+    per_epoch, iterations = epoch_schedule(len(x), batch, settings["epochs"])
+    sizes = layer_sizes(data.n_features, settings["hidden_sizes"], data.n_classes)
+    trial_rngs = [stream(seed, TRIAL_KEY, stage, i) for i in indices]
+    draws = np.array([sample(box, r) for r in trial_rngs]).reshape(-1, 2)
+    val_acc, train_acc, status = [], [], []
+    for repeat in range(settings["repeats"]):
+        rngs = [np.random.default_rng(r.bit_generator.seed_seq.spawn(1)[0]) for r in trial_rngs]
+        net = MultiLayerNet(
+            sizes[0], sizes[1:-1], sizes[-1], rng=rngs, n_models=len(indices),
+            activation=settings["activation"], weight_init=settings["weight_init"],
+            weight_decay=draws[:, 1],
+        )  # fmt: skip
+        history = train(
+            net, SGD(draws[:, 0]), x, y, rng=stream(seed, BATCH_KEY, stage, repeat),
+            batch_size=batch, iterations=iterations, eval_every=per_epoch,
+            eval_sets=[(x, y), (x_val, y_val)],
+            on_step=None if progress is None else (lambda s, r=repeat: progress(r * iterations + s)),
+        )  # fmt: skip
+        train_acc.append(history.train_acc.T)  # (trials, epochs)
+        val_acc.append(history.test_acc.T)  # the second evaluation set: validation
+        status.append(history.diverged_at)
+    trials = []
+    for k, index in enumerate(indices):
+        steps = [s[k] for s in status]
+        trials.append({
+            "index": index,
+            "lr": draws[k, 0],
+            "weight_decay": draws[k, 1],
+            "status": "ok" if all(s is None for s in steps) else "diverged",
+            "diverged_at": next((s for s in steps if s is not None), None),
+        })  # fmt: skip
+    record = {
+        "stage": stage,
+        "shard": shard,
+        "shards": shards,
+        "box": box,
+        "trials": trials,
+        "split": {"train": len(x), "validation": len(x_val)},
+        "work": work(
+            sizes,
+            len(indices),
+            iterations,
+            batch,
+            (len(x) + len(x_val)) * settings["epochs"],
+            settings["repeats"],
+        ),  # fmt: skip
+    }
+    arrays = {"val_acc": np.stack(val_acc), "train_acc": np.stack(train_acc)}  # (rep, trials, ep)
+    return record, arrays
+
+
+def best_range(trials: list[dict], top_k: int) -> dict | None:
+    """[min, max] of lr and weight decay over the ``top_k`` best trials that did not diverge."""
+    ranked = [t for t in trials if t["status"] == "ok"][:top_k]
+    if not ranked:
+        return None
+    return {
+        key: [min(t[key] for t in ranked), max(t[key] for t in ranked)]
+        for key in ("lr", "weight_decay")
+    }
+
+
+def rank(trials: list[dict]) -> list[dict]:
+    """Trials by final validation accuracy, best first; diverged ones last."""
+    return sorted(trials, key=lambda t: (t["status"] != "ok", -(t["val_acc"] or 0), t["index"]))
+
+
+def best_lines(ranked: list[dict], count: int) -> list[str]:
+    """The textbook's ``Best-1(val acc:0.73) | lr:…, weight decay:…`` lines."""
+    return [
+        f"Best-{n}(val acc:{t['val_acc']}) | lr:{t['lr']}, weight decay:{t['weight_decay']}"
+        for n, t in enumerate([t for t in ranked if t["status"] == "ok"][:count], start=1)
+    ]
+
+
+def merge_stage(settings: dict, shard_results: list, previous=None):
+    """Combine a stage's shards with the record of the stages before it."""
+    shard_results = sorted(shard_results, key=lambda r: r[0]["shard"])
+    stage = shard_results[0][0]["stage"]
+    trials = [t for record, _ in shard_results for t in record["trials"]]
+    val = np.concatenate([a["val_acc"] for _, a in shard_results], axis=1)
+    tr = np.concatenate([a["train_acc"] for _, a in shard_results], axis=1)
+    if [t["index"] for t in trials] != list(range(settings["trials"])):
+        raise UserError(
+            f"The shards of stage {stage} do not cover trials 0..{settings['trials'] - 1}."
+        )
+    for k, t in enumerate(trials):
+        ok = t["status"] == "ok"
+        t["val_acc"] = float(val[:, k, -1].mean()) if ok else None
+        t["train_acc"] = float(tr[:, k, -1].mean()) if ok else None
+    ranked = rank(trials)
+    found = best_range(ranked, settings["top_k"])
+    box = shard_results[0][0]["box"]
+    entry = {
+        "stage": stage,
+        "box": box,
+        "trials": trials,
+        "ranking": [t["index"] for t in ranked],
+        "best_range": found or box,
+        "best_range_found": found is not None,
+        "diverged": sum(t["status"] == "diverged" for t in trials),
+        "best": best_lines(ranked, settings["best_shown"]),
+    }
+    record, arrays = previous if previous else ({"stages": [], "work": None}, {})
+    record = {**record, "stages": [*record["stages"], entry]}
+    record["recommendation"] = entry["best_range"]
+    record["split"] = shard_results[0][0]["split"]
+    record["work"] = combine_work([r["work"] for r, _ in shard_results], record["work"])
+    record["log"] = [line for s in record["stages"] for line in
+                     [f"=========== stage {s['stage']} ===========", *s["best"]]]  # fmt: skip
+    arrays = {**arrays, f"stage{stage}_val_acc": val, f"stage{stage}_train_acc": tr}
+    return record, arrays
+
+
+def combine_work(parts: list[dict], before: dict | None) -> dict:
+    total = dict(parts[0])
+    total["models"] = sum(p["models"] for p in parts) + (before["models"] if before else 0)
+    return total
+
+
+def next_box(settings: dict, stage: int, previous) -> dict:
+    """Stage 0 searches the configured ranges; later stages the previous best range."""
+    return initial_box(settings) if stage == 0 else previous[0]["recommendation"]
+
+
+def run(data, settings: dict, rng: np.random.Generator, progress=None):
+    """The whole search in one process (one shard per stage; same numbers as any sharding)."""
+    previous = None
+    per_stage = total_steps(settings, data) // settings["stages"]
+    for stage in range(settings["stages"]):
+        step = None if progress is None else (lambda s, o=stage * per_stage: progress(o + s))
+        result = run_shard(data, settings, stage, 0, 1, next_box(settings, stage, previous), step)
+        previous = merge_stage(settings, [result], previous)
+    record, arrays = previous
+    record["settings_used"] = {**settings, **record["split"]}
+    return record, arrays
+
+
+def total_steps(settings: dict, data) -> int:
+    x = split(data, settings)[0]
+    per_stage = epoch_schedule(len(x), min(settings["batch_size"], len(x)), settings["epochs"])[1]
+    return per_stage * settings["repeats"] * settings["stages"]
+
+
+def nominal_flops(record: dict) -> float:
+    from nnreport.experiments.common import nominal_flops as per_run
+
+    return per_run(record)

@@ -1,0 +1,92 @@
+"""Chapter 6.4: overfitting on a small training set, and two remedies.
+
+One definition serves three experiments, which differ only in their settings:
+``overfit`` (no regularisation), ``weight_decay`` (L2, lambda = 0.1) and ``dropout``
+(ratio 0.2). Train and test accuracy are measured on the full sets at every epoch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnreport.experiments.common import (
+    accuracy_log,
+    capped,
+    epoch_schedule,
+    layer_sizes,
+    mean_or_none,
+    offset_progress,
+    run_repeats,
+    stack_repeats,
+    status_lists,
+    train_curves,
+    work,
+)
+from nnreport.experiments.common import nominal_flops as nominal_flops
+from nnreport.nn.network import MultiLayerNet
+from nnreport.nn.optimizers import SGD
+
+
+def run(data, settings: dict, rng: np.random.Generator, progress=None):
+    n_train = capped(settings["train_samples"], len(data.x_train))
+    x, y = data.x_train[:n_train], data.y_train[:n_train]
+    batch = min(settings["batch_size"], n_train)
+    per_epoch, iterations = epoch_schedule(n_train, batch, settings["epochs"])
+    sizes = layer_sizes(data.n_features, settings["hidden_sizes"], data.n_classes)
+    eval_sets = [(x, y), (data.x_test, data.y_test)]
+    repeat = iter(range(settings["repeats"]))
+
+    def build(init_rng):
+        net = MultiLayerNet(
+            sizes[0], sizes[1:-1], sizes[-1], rng=init_rng,
+            activation=settings["activation"], weight_init=settings["weight_init"],
+            weight_decay=settings["weight_decay"], dropout_ratio=settings["dropout_ratio"],
+        )  # fmt: skip
+        return net, SGD(settings["learning_rate"])
+
+    def fit(net, optimizer, batch_rng):
+        step = offset_progress(progress, next(repeat) * iterations)
+        return train_curves(net, optimizer, batch_rng, x, y, eval_sets, batch, iterations,
+                            per_epoch, step)  # fmt: skip
+
+    histories = run_repeats(settings["repeats"], rng, build, fit)
+    train_acc = stack_repeats(histories, "train_acc")[..., 0]  # (repeats, epochs)
+    test_acc = stack_repeats(histories, "test_acc")[..., 0]
+    gap = train_acc[:, -1] - test_acc[:, -1]
+    record = {
+        "settings_used": {
+            **settings,
+            "train_samples": n_train,
+            "n_test": len(data.x_test),
+            "batch_size": batch,
+            "layer_sizes": sizes,
+            "iterations_per_epoch": per_epoch,
+            "iterations": iterations,
+        },
+        **status_lists(histories),
+        "final_train_acc": train_acc[:, -1],
+        "final_test_acc": test_acc[:, -1],
+        "gap": gap,
+        "summary": {
+            "train_acc": mean_or_none(train_acc[:, -1]),
+            "test_acc": mean_or_none(test_acc[:, -1]),
+            "gap": mean_or_none(gap),
+        },
+        "log": accuracy_log(train_acc[0], test_acc[0]),
+        "work": work(
+            sizes,
+            1,
+            iterations,
+            batch,
+            (n_train + len(data.x_test)) * settings["epochs"],
+            settings["repeats"],
+        ),  # fmt: skip
+    }
+    return record, {"train_acc": train_acc, "test_acc": test_acc,
+                    "loss": stack_repeats(histories, "loss")[..., 0]}  # fmt: skip
+
+
+def total_steps(settings: dict, data) -> int:
+    n_train = capped(settings["train_samples"], len(data.x_train))
+    batch = min(settings["batch_size"], n_train)
+    return settings["repeats"] * epoch_schedule(n_train, batch, settings["epochs"])[1]

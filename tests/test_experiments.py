@@ -1,0 +1,171 @@
+"""Experiment definitions: size adaptation, repeats, divergence, the staged search."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from matplotlib.collections import PolyCollection
+
+from nnreport import data, plots
+from nnreport.config import experiment_settings, load_config
+from nnreport.experiments import hparam_search, regularization
+from nnreport.runner import run_experiment
+
+
+@pytest.fixture(scope="module")
+def digits(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("digits")
+    data.prepare("digits", folder / "digits.npz", folder / "digits.json")
+    return data.load_prepared(folder / "digits.npz")
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config(None)
+
+
+def small(config, key, **changes):
+    return {**experiment_settings(config, "digits", key), **changes}
+
+
+def test_sizes_adapt_to_the_dataset(digits, config):
+    settings = small(config, "overfit", train_samples=5000, epochs=3, hidden_sizes=[8])
+    record, arrays = run_experiment("overfit", digits, settings)
+    used = record["settings_used"]
+    assert used["train_samples"] == 1437  # capped by what digits has
+    assert used["layer_sizes"] == [64, 8, 10]
+    assert used["n_test"] == 360
+    assert arrays["train_acc"].shape == (1, 3)
+
+
+def test_repeats_are_kept_and_drawn_as_bands(digits, config):
+    settings = small(config, "dropout", repeats=3, epochs=4, train_samples=200, hidden_sizes=[16])
+    record, arrays = run_experiment("dropout", digits, settings)
+    assert arrays["train_acc"].shape == (3, 4) and len(record["final_test_acc"]) == 3
+    assert len({tuple(row) for row in arrays["train_acc"]}) == 3  # distinct streams
+    ax = plots.accuracy_curves(record, arrays, "digits").axes[0]
+    assert sum(isinstance(c, PolyCollection) for c in ax.collections) == 2  # train + test bands
+    one = run_experiment("dropout", digits, {**settings, "repeats": 1})[1]
+    ax = plots.accuracy_curves({}, one, "digits").axes[0]
+    assert not any(isinstance(c, PolyCollection) for c in ax.collections)
+
+
+def test_same_seed_same_result(digits, config):
+    settings = small(config, "weight_init", iterations=30, hidden_sizes=[16, 16])
+    first = run_experiment("weight_init", digits, settings)[1]["loss"]
+    second = run_experiment("weight_init", digits, settings)[1]["loss"]
+    assert np.array_equal(first, second)
+
+
+def test_diverging_run_is_recorded_not_raised(digits, config):
+    settings = small(config, "overfit", epochs=3, train_samples=200, learning_rate=1e30,
+                     hidden_sizes=[16])  # fmt: skip
+    record, arrays = run_experiment("overfit", digits, settings)
+    assert record["status"] == [["diverged"]] and record["diverged_at"][0][0] is not None
+    assert record["summary"]["test_acc"] is None
+
+
+def search_settings(config, **changes):
+    base = small(config, "hparam_search", hidden_sizes=[16], train_samples=200, epochs=3,
+                 trials=7, top_k=2, stages=2, best_shown=5)  # fmt: skip
+    return {**base, **changes}
+
+
+def run_sharded(digits, settings, shards: int):
+    previous = None
+    for stage in range(settings["stages"]):
+        box = hparam_search.next_box(settings, stage, previous)
+        parts = [hparam_search.run_shard(digits, settings, stage, j, shards, box)
+                 for j in range(shards)]  # fmt: skip
+        previous = hparam_search.merge_stage(settings, parts, previous)
+    return previous
+
+
+def test_search_is_identical_for_any_shard_count(digits, config):
+    settings = search_settings(config)
+    one_record, one_arrays = run_sharded(digits, settings, 1)
+    three_record, three_arrays = run_sharded(digits, settings, 3)
+    assert one_record["stages"] == three_record["stages"]
+    assert one_arrays.keys() == three_arrays.keys()
+    for key in one_arrays:
+        assert np.array_equal(one_arrays[key], three_arrays[key]), key
+
+
+def test_later_stages_sample_inside_the_previous_best_range(digits, config):
+    record, _ = run_sharded(digits, search_settings(config), 2)
+    first, second = record["stages"]
+    assert second["box"] == first["best_range"]
+    for trial in second["trials"]:
+        assert first["best_range"]["lr"][0] <= trial["lr"] <= first["best_range"]["lr"][1]
+        low, high = first["best_range"]["weight_decay"]
+        assert low <= trial["weight_decay"] <= high
+    assert record["recommendation"] == second["best_range"]
+
+
+def test_diverged_trials_are_counted_and_left_out(digits, config):
+    settings = search_settings(config, lr_range=[1e-3, 1e30], stages=1, trials=8, top_k=8)
+    record, _ = run_sharded(digits, settings, 2)
+    stage = record["stages"][0]
+    bad = [t for t in stage["trials"] if t["status"] == "diverged"]
+    good = [t for t in stage["trials"] if t["status"] == "ok"]
+    assert bad and good and stage["diverged"] == len(bad)
+    assert stage["best_range"]["lr"][1] == max(t["lr"] for t in good)
+    assert all(t["val_acc"] is None for t in bad)
+    assert len(stage["best"]) == len(good)
+
+
+def test_range_and_narrowing_on_hand_made_trials():
+    trials = [
+        {"index": i, "lr": lr, "weight_decay": wd, "val_acc": acc, "status": status}
+        for i, (lr, wd, acc, status) in enumerate([
+            (1e-3, 1e-6, 0.70, "ok"), (5e-3, 1e-5, 0.80, "ok"), (1e-5, 1e-8, 0.10, "ok"),
+            (2e-3, 3e-7, 0.75, "ok"), (9e-2, 1e-4, None, "diverged"), (4e-3, 2e-6, 0.78, "ok"),
+        ])
+    ]  # fmt: skip
+    ranked = hparam_search.rank(trials)
+    assert [t["index"] for t in ranked] == [1, 5, 3, 0, 2, 4]
+    assert hparam_search.best_range(ranked, 3) == {"lr": [2e-3, 5e-3], "weight_decay": [3e-7, 1e-5]}
+    assert hparam_search.best_lines(ranked, 2)[0] == (
+        "Best-1(val acc:0.8) | lr:0.005, weight decay:1e-05"
+    )
+    box = {"lr": [2e-3, 5e-3], "weight_decay": [3e-7, 1e-5]}
+    draws = [hparam_search.sample(box, np.random.default_rng(s)) for s in range(200)]
+    assert all(2e-3 <= lr <= 5e-3 and 3e-7 <= wd <= 1e-5 for lr, wd in draws)
+    assert hparam_search.best_range([t for t in ranked if t["status"] != "ok"], 3) is None
+
+
+def test_shards_split_the_trials_evenly():
+    parts = [list(hparam_search.shard_trials(10, 3, j)) for j in range(3)]
+    assert sum(parts, []) == list(range(10)) and {len(p) for p in parts} <= {3, 4}
+
+
+@pytest.mark.parametrize("name", ["activations", "toy_optimizers"])
+def test_general_experiments_run_without_a_dataset(config, name):
+    settings = experiment_settings(config, None, name)
+    record, _ = run_experiment(name, None, settings)
+    assert record["dataset"] is None and record["log"]
+
+
+def test_toy_sgd_path_matches_the_gradient_steps(config):
+    record, arrays = run_experiment("toy_optimizers", None, experiment_settings(config, None,
+                                                                              "toy_optimizers"))  # fmt: skip
+    x, y = -7.0, 2.0
+    for step in range(3):  # SGD(0.95): (x, y) -= 0.95 * (x / 10, 2 y)
+        x, y = x - 0.95 * x / 10, y - 0.95 * 2 * y
+        assert arrays["paths"][0, step + 1] == pytest.approx([x, y])
+
+
+def test_gradient_check_is_tight_on_the_dataset(digits, config):
+    settings = small(config, "gradient_check", hidden_sizes=[6, 5], entries_per_param=None)
+    record, _ = run_experiment("gradient_check", digits, settings)
+    assert {r["param"] for r in record["rows"]} >= {"W0", "gamma1", "beta1"}
+    assert record["max_abs_diff"] < 1e-6
+    assert all(r["max_rel_diff"] < 1e-5 for r in record["rows"] if r["grad_scale"] > 1e-6)
+
+
+def test_regularization_summary_is_the_mean_of_repeats(digits, config):
+    settings = small(config, "weight_decay", repeats=2, epochs=3, train_samples=100,
+                     hidden_sizes=[8])  # fmt: skip
+    record, arrays = regularization.run(digits, settings, np.random.default_rng(0))
+    assert record["summary"]["gap"] == pytest.approx(np.mean(record["gap"]))
+    assert record["gap"] == pytest.approx(arrays["train_acc"][:, -1] - arrays["test_acc"][:, -1])
