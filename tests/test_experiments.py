@@ -147,8 +147,8 @@ def test_general_experiments_run_without_a_dataset(config, name):
 
 
 def test_toy_sgd_path_matches_the_gradient_steps(config):
-    record, arrays = run_experiment("toy_optimizers", None, experiment_settings(config, None,
-                                                                              "toy_optimizers"))  # fmt: skip
+    settings = experiment_settings(config, None, "toy_optimizers")
+    record, arrays = run_experiment("toy_optimizers", None, settings)
     x, y = -7.0, 2.0
     for step in range(3):  # SGD(0.95): (x, y) -= 0.95 * (x / 10, 2 y)
         x, y = x - 0.95 * x / 10, y - 0.95 * 2 * y

@@ -13,8 +13,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import numpy as np  # noqa: E402
-from matplotlib.colors import LogNorm  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
 
 from nnreport.results import atomic_write  # noqa: E402
 
@@ -195,9 +195,10 @@ def hparam_scatter(record: dict, arrays: dict, title: str) -> Figure:
             ax.scatter([t["lr"] for t in bad], [t["weight_decay"] for t in bad], marker="x",
                        color="tab:red", s=20, label=f"stage {stage['stage']} diverged")  # fmt: skip
         box = stage["best_range"]
-        ax.add_patch(matplotlib.patches.Rectangle(
-            (box["lr"][0], box["weight_decay"][0]), box["lr"][1] - box["lr"][0],
-            box["weight_decay"][1] - box["weight_decay"][0], fill=False, lw=1, ls="--"))  # fmt: skip
+        (lr_low, lr_high), (wd_low, wd_high) = box["lr"], box["weight_decay"]
+        ax.add_patch(
+            Rectangle((lr_low, wd_low), lr_high - lr_low, wd_high - wd_low, fill=False, ls="--")
+        )
     ax.set(xscale="log", yscale="log", xlabel="learning rate", ylabel="weight decay", title=title)
     if points is not None:
         fig.colorbar(points, ax=ax, label="validation accuracy")

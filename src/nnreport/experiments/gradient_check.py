@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnreport.experiments.common import layer_sizes
-from nnreport.nn.network import MultiLayerNet
+from nnreport.nn.network import MultiLayerNet, weight_count
 
 
 def numerical_gradient(loss, array: np.ndarray, entries: np.ndarray, h: float) -> np.ndarray:
@@ -63,7 +63,7 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
         "max_abs_diff": max(r["max_abs_diff"] for r in rows),
         "log": [f"{r['param']}:{r['max_abs_diff']:.3e}" for r in rows],
         "work": {
-            "weights": sum(a * b for a, b in zip(sizes[:-1], sizes[1:])),
+            "weights": weight_count(sizes),
             "models": 1,
             "iterations": 0,
             "batch_size": 0,

@@ -64,7 +64,9 @@ def compare_losses(data, settings, rng, progress, labels, inits, optimizers) -> 
             iterations=iterations, on_step=offset_progress(progress, index * iterations),
         )  # fmt: skip
         accuracy = net.accuracy(data.x_test, data.y_test)
-        test_acc.append([a if s == "ok" else np.nan for a, s in zip(accuracy, history.status)])
+        test_acc.append(
+            [a if s == "ok" else np.nan for a, s in zip(accuracy, history.status, strict=True)]
+        )
         histories.append(history)
     loss = stack_repeats(histories, "loss")  # (repeats, iterations, arms)
     tail = min(50, iterations)

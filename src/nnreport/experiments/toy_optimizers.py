@@ -38,7 +38,10 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
         "arms": labels,
         "final_value": final,
         "final_point": [p[-1] for p in paths],
-        "log": [f"{label}: f after {steps} steps = {f:.4g}" for label, f in zip(labels, final)],
+        "log": [
+            f"{label}: f after {steps} steps = {f:.4g}"
+            for label, f in zip(labels, final, strict=True)
+        ],
         "work": {
             "weights": 2,
             "models": len(labels),

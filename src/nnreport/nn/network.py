@@ -127,6 +127,7 @@ class MultiLayerNet:
         sizes = [layer.params[key][0].size for layer, key in arrays.values()]
         self.flat = np.empty((self.n_models, sum(sizes)), dtype=self.dtype)
         self.flat_grad = np.zeros_like(self.flat)
+        self._scratch = np.empty(self.flat.size, dtype=self.dtype)  # weight-decay products
         self.params, self.grad_views = {}, {}
         offset = 0
         for (name, (layer, key)), size in zip(arrays.items(), sizes, strict=True):
@@ -147,7 +148,7 @@ class MultiLayerNet:
 
     def decay_penalty(self) -> np.ndarray:
         """``0.5 * lambda * sum(W**2)`` per model, shape (K,)."""
-        squares = sum(np.sum(a.params["W"] ** 2, axis=(1, 2)) for a in self.affines)
+        squares = sum(np.einsum("kij,kij->k", a.params["W"], a.params["W"]) for a in self.affines)
         return 0.5 * self.weight_decay[:, 0, 0] * squares
 
     def loss(self, x: np.ndarray, labels: np.ndarray, train: bool = True) -> np.ndarray:
@@ -170,7 +171,9 @@ class MultiLayerNet:
             dout = layer.backward(dout)
         if np.any(self.weight_decay):
             for affine in self.affines:
-                affine.grads["W"] += self.weight_decay * affine.params["W"]
+                scratch = self._scratch[: affine.params["W"].size].reshape(affine.params["W"].shape)
+                np.multiply(self.weight_decay, affine.params["W"], out=scratch)
+                affine.grads["W"] += scratch
         return loss, self.grad_views
 
     def accuracy(self, x: np.ndarray, labels: np.ndarray, batch_size: int = 2000) -> np.ndarray:

@@ -82,8 +82,12 @@ class SGD(Optimizer):
     def __init__(self, learning_rate=0.01) -> None:
         super().__init__(learning_rate)
 
+    def build(self, param):
+        return {"tmp": np.empty_like(param)}
+
     def step(self, param, grad, lr, state) -> None:
-        param -= lr * grad
+        np.multiply(grad, lr, out=state["tmp"])
+        param -= state["tmp"]
 
 
 class Momentum(Optimizer):

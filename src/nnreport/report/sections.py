@@ -243,7 +243,9 @@ def toy_optimizers(ctx) -> dict:
     t = ctx["t"]
     rows = [
         [label, f"({x:.3f}, {y:.3f})", f"{f:.3g}"]
-        for label, (x, y), f in zip(record["arms"], record["final_point"], record["final_value"])
+        for label, (x, y), f in zip(
+            record["arms"], record["final_point"], record["final_value"], strict=True
+        )
     ]
     section = base(ctx, "toy_optimizers", record, ["toy_optimizers"])
     section["tables"].append(
