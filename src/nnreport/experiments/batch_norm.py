@@ -54,7 +54,9 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
         curves.append(np.stack(per_variant, axis=1))  # (epochs, 2, scales)
     train_acc = np.stack(curves)  # (repeats, epochs, variant, scales)
     final = train_acc[:, -1]  # (repeats, variant, scales)
-    wins = np.sum(final[:, 1] > final[:, 0], axis=1)
+    # A diverged net (NaN) learned nothing: it loses to any net that finished.
+    settled = np.nan_to_num(final, nan=-1.0)
+    wins = np.sum(settled[:, 1] > settled[:, 0], axis=1)
     record = {
         "settings_used": {
             **settings,

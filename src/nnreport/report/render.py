@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from nnreport import UserError, __version__
 from nnreport.report.assets import Paths, figure_uri, load_meta
+from nnreport.report.code import loader_diff
 from nnreport.report.sections import BUILDERS, GENERAL_BUILDERS, build
 from nnreport.results import atomic_write
 
@@ -66,6 +67,7 @@ def build_context(config: dict, paths: Paths, templates: Path) -> dict:
                 "name": name,
                 "meta": meta,
                 "sample_grid": figure_uri(paths.figure(name, "samples")),
+                "loader": loader_diff(name),
                 "sections": [build(key, name, meta["title"], paths, t) for key in experiments],
             }
         )

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnreport.report import findings
 from nnreport.report.assets import Paths, figure_uri, load_result
+from nnreport.report.code import reviewed_code
 
 
 def log_excerpt(lines: list[str], head: int = 10, tail: int = 10, gap: str = "(…)") -> str:
@@ -273,4 +275,18 @@ GENERAL_BUILDERS = {"activations": activations, "toy_optimizers": toy_optimizers
 
 def build(key: str, scope: str, title: str, paths: Paths, t) -> dict:
     builders = GENERAL_BUILDERS if scope == "general" else BUILDERS
-    return builders[key]({"scope": scope, "title": title, "paths": paths, "t": t})
+    section = builders[key]({"scope": scope, "title": title, "paths": paths, "t": t})
+    section["findings"] = section_findings(key, scope, paths, t)
+    section["code"] = reviewed_code(key)
+    return section
+
+
+def section_findings(key: str, scope: str, paths: Paths, t) -> list[findings.Finding]:
+    check = findings.DATASET_FINDINGS.get(key) if scope != "general" else None
+    if check is None:
+        return []
+    record, arrays = load_result(paths.result(scope, key))
+    if key in findings.NEEDS_OVERFIT:
+        overfit = paths.result(scope, "overfit")
+        return check(record, arrays, t, load_result(overfit)[0] if overfit.is_file() else None)
+    return check(record, arrays, t)

@@ -1,0 +1,105 @@
+"""The code under review: functions extracted from the installed source with ``inspect``,
+with file, line range and git commit, highlighted by Pygments (inline styles, so the HTML
+stays self-contained)."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import importlib
+import inspect
+import pprint
+import subprocess
+from functools import cache
+from pathlib import Path
+
+from markupsafe import Markup
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import DiffLexer, PythonLexer
+
+import nnreport
+
+PACKAGE_ROOT = Path(nnreport.__file__).resolve().parent
+
+# What each experiment's section shows, as "module:qualified.name".
+REVIEWED = {
+    "optimizers": ["experiments.optimizers:compare_losses", "nn.optimizers:Momentum.step",
+                   "nn.optimizers:AdaGrad.step", "nn.optimizers:Adam.step"],
+    "weight_init": ["nn.init:weight_std", "experiments.weight_init:run"],
+    "activations": ["experiments.activations:run"],
+    "batch_norm": ["nn.layers:BatchNormalization.forward", "nn.layers:BatchNormalization.backward",
+                   "experiments.batch_norm:run"],
+    "overfit": ["nn.trainer:train", "experiments.regularization:run"],
+    "weight_decay": ["nn.network:MultiLayerNet.decay_penalty", "nn.network:MultiLayerNet.gradient"],
+    "dropout": ["nn.layers:Dropout.forward", "nn.layers:Dropout.backward"],
+    "hparam_search": ["experiments.hparam_search:sample", "experiments.hparam_search:best_range",
+                      "experiments.hparam_search:merge_stage"],
+    "toy_optimizers": ["experiments.toy_optimizers:run"],
+    "gradient_check": ["experiments.gradient_check:numerical_gradient"],
+}  # fmt: skip
+FORMATTER = HtmlFormatter(noclasses=True, nowrap=True, style="friendly")
+
+
+@cache
+def git_commit() -> str:
+    """The commit of the source tree (``+dirty`` with uncommitted changes), or "unknown"."""
+    try:
+        run = lambda *args: subprocess.run(  # noqa: E731
+            ["git", *args], cwd=PACKAGE_ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        commit = run("rev-parse", "--short=12", "HEAD")
+        return commit + ("+dirty" if run("status", "--porcelain") else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def resolve(spec: str):
+    module_name, _, qualname = spec.partition(":")
+    obj = importlib.import_module(f"nnreport.{module_name}")
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def extract(spec: str) -> dict:
+    """Source, location and highlighted HTML of one reviewed function."""
+    obj = resolve(spec)
+    lines, start = inspect.getsourcelines(obj)
+    source = inspect.cleandoc("".join(lines)) if lines[0].startswith(" ") else "".join(lines)
+    path = Path(inspect.getsourcefile(obj)).resolve()
+    return {
+        "name": spec.partition(":")[2],
+        "file": f"src/nnreport/{path.relative_to(PACKAGE_ROOT)}",
+        "lines": f"{start}–{start + len(lines) - 1}",
+        "commit": git_commit(),
+        "html": Markup(highlight(source, PythonLexer(), FORMATTER)),
+    }
+
+
+def reviewed_code(experiment: str) -> list[dict]:
+    return [extract(spec) for spec in REVIEWED.get(experiment, [])]
+
+
+def loader_diff(dataset: str) -> dict:
+    """The dataset's loading code, and a unified diff of it against MNIST's."""
+    from nnreport import data
+
+    def loader_text(name: str) -> tuple[str, str]:
+        if name == "digits":
+            return inspect.getsource(data.load_digits_dataset), "load_digits_dataset"
+        spec = data.IDX_DATASETS[name]
+        fields = pprint.pformat(dataclasses.asdict(spec), width=90, sort_dicts=False)
+        text = inspect.getsource(data.load_idx_dataset) + f"\n# IDX_DATASETS[{name!r}]\n{fields}\n"
+        return text, f"load_idx_dataset + IDX_DATASETS[{name!r}]"
+
+    mnist, mnist_name = loader_text("mnist")
+    mine, my_name = loader_text(dataset)
+    diff = "".join(difflib.unified_diff(
+        mnist.splitlines(keepends=True), mine.splitlines(keepends=True),
+        fromfile=mnist_name, tofile=my_name))  # fmt: skip
+    return {
+        "code": Markup(highlight(mine, PythonLexer(), FORMATTER)),
+        "diff": Markup(highlight(diff, DiffLexer(), FORMATTER)) if diff else None,
+        "commit": git_commit(),
+    }
