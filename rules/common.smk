@@ -1,5 +1,6 @@
 # Helpers shared by the rule files: config lookups and the source files each job depends on.
 import json
+import os
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
@@ -78,6 +79,12 @@ def experiment_code(wildcards):
 def dataset_sources(wildcards):
     """The local IDX files a dataset is read from, so that replacing one reruns it."""
     return source_files(wildcards.dataset, config["data_dir"])
+
+
+def rebuild_command():
+    """The command that rebuilds this report (config files as given on the command line)."""
+    files = [os.path.relpath(f) for f in workflow.overwrite_configfiles]
+    return " ".join(["snakemake --cores 4", *(f"--configfile {f}" for f in files)])
 
 
 def template_files():

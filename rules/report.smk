@@ -24,10 +24,11 @@ rule render_report:
         pdf=report("reports/report.pdf", category="report"),
     params:
         config=json.dumps(config, sort_keys=True),
+        rebuild=rebuild_command(),
     log:
         "logs/report.log",
     benchmark:
         "benchmarks/report.tsv"
     shell:
-        "nnreport render --config {params.config:q} --html {output.html} --pdf {output.pdf} "
-        "2> {log}"
+        "nnreport render --config {params.config:q} --rebuild {params.rebuild:q} "
+        "--html {output.html} --pdf {output.pdf} 2> {log}"

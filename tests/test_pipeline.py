@@ -114,3 +114,17 @@ def test_bad_config_is_refused_before_any_job(tmp_path, override, key):
     assert result.returncode != 0
     assert key in result.stderr
     assert not (workdir / "results").exists() and not (workdir / "resources").exists()
+
+
+def test_summary_conclusion_and_provenance(built):
+    html = (built / "reports" / "report.html").read_text(encoding="utf-8")
+    summary = html.split('id="summary"')[1].split("</section>")[0]
+    assert all(f"<th>{d}</th>" in summary for d in DATASETS)
+    assert "Optimizers by final training loss" in summary and "Recommended learning rate" in summary
+    conclusion = html.split('id="conclusion"')[1].split("</section>")[0]
+    assert "Dropout reduces overfitting" in conclusion
+    appendix = html.split('id="provenance"')[1].split("</section>")[0]
+    assert "snakemake --cores 4 --configfile config/smoke.yaml" in appendix
+    assert "<td>numpy</td>" in appendix and "<td>snakemake</td>" in appendix
+    assert "<td>mnist/optimizers</td>" in appendix and "<td>prepare/digits</td>" in appendix
+    assert "lr_range:" in appendix  # the config, as YAML

@@ -152,8 +152,8 @@ def cmd_render(args) -> None:
     from nnreport.report.render import render
 
     config = json.loads(args.config)
-    paths = Paths(results=Path(args.results_dir), resources=Path(args.resources_dir))
-    render(config, Path(args.html), Path(args.pdf), paths, Path(args.templates))
+    paths = Paths(Path(args.results_dir), Path(args.resources_dir), Path(args.benchmarks_dir))
+    render(config, Path(args.html), Path(args.pdf), paths, Path(args.templates), args.rebuild)
 
 
 def cmd_bench(args) -> None:
@@ -244,6 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", required=True, help="the validated config, as a JSON string")
     p.add_argument("--results-dir", default="results")
     p.add_argument("--resources-dir", default="resources")
+    p.add_argument("--benchmarks-dir", default="benchmarks", help="Snakemake benchmark files")
+    p.add_argument("--rebuild", default="snakemake --cores 4", help="command shown as rebuild")
     p.add_argument("--templates", default="templates")
     p.add_argument("--html", default="reports/report.html")
     p.add_argument("--pdf", default="reports/report.pdf")

@@ -16,6 +16,7 @@ class Paths:
 
     results: Path = Path("results")
     resources: Path = Path("resources")
+    benchmarks: Path = Path("benchmarks")
 
     def dataset_meta(self, dataset: str) -> Path:
         return self.resources / "datasets" / f"{dataset}.json"

@@ -10,6 +10,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from nnreport import UserError, __version__
+from nnreport.report import summary
 from nnreport.report.assets import Paths, figure_uri, load_meta
 from nnreport.report.code import loader_diff
 from nnreport.report.sections import BUILDERS, GENERAL_BUILDERS, build
@@ -54,7 +55,7 @@ def load_messages(templates: Path, lang: str):
     return translate
 
 
-def build_context(config: dict, paths: Paths, templates: Path) -> dict:
+def build_context(config: dict, paths: Paths, templates: Path, rebuild: str = "") -> dict:
     report = config["report"]
     t = load_messages(templates, report["lang"])
     experiments = [name for name in BUILDERS if name in config["experiments"]]
@@ -71,7 +72,13 @@ def build_context(config: dict, paths: Paths, templates: Path) -> dict:
                 "sections": [build(key, name, meta["title"], paths, t) for key in experiments],
             }
         )
+    metas = [ds["meta"] for ds in datasets]
+    verdicts = summary.counts(datasets)
     return {
+        "summary": t("title_summary", datasets=", ".join(m["title"] for m in metas), **verdicts),
+        "cross": summary.cross_dataset(config["datasets"], experiments, paths, t),
+        "conclusion": summary.conclusion(datasets, t),
+        "provenance": summary.provenance(config, metas, paths, rebuild),
         "report": report,
         "lang": report["lang"],
         "t": t,
@@ -84,9 +91,10 @@ def build_context(config: dict, paths: Paths, templates: Path) -> dict:
     }
 
 
-def render_html(config: dict, paths: Paths, templates: Path) -> str:
+def render_html(config: dict, paths: Paths, templates: Path, rebuild: str = "") -> str:
     env = make_environment(templates)
-    return env.get_template("report.html.j2").render(**build_context(config, paths, templates))
+    context = build_context(config, paths, templates, rebuild)
+    return env.get_template("report.html.j2").render(**context)
 
 
 def restricted_fetcher(allowed_roots: list[Path]):
@@ -116,12 +124,14 @@ def restricted_fetcher(allowed_roots: list[Path]):
     return Restricted()
 
 
-def render(config: dict, out_html: Path, out_pdf: Path, paths: Paths, templates: Path) -> None:
+def render(
+    config: dict, out_html: Path, out_pdf: Path, paths: Paths, templates: Path, rebuild: str = ""
+) -> None:
     """Write the HTML and the PDF; on any failure neither is left behind."""
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
-    html = render_html(config, paths, templates)
+    html = render_html(config, paths, templates, rebuild)
     out_html, out_pdf = Path(out_html), Path(out_pdf)
     fetcher = restricted_fetcher([paths.results, paths.resources, out_pdf.parent])
     try:
