@@ -4,6 +4,7 @@
 rule experiment_figure:
     input:
         unpack(figure_result),
+        catalog=f"templates/i18n/{config['report']['lang']}.yaml",
         code=module_files("nnreport.plots"),
     output:
         report(
@@ -16,7 +17,8 @@ rule experiment_figure:
     benchmark:
         "benchmarks/{scope}/figures/{figure}.tsv"
     shell:
-        "nnreport figure --name {wildcards.figure} --result {input.json} --out {output} 2> {log}"
+        "nnreport figure --name {wildcards.figure} --result {input.json} --out {output} "
+        f"--lang {config['report']['lang']} 2> {{log}}"
 
 
 rule sample_grid:

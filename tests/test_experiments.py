@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from matplotlib.collections import PolyCollection
@@ -9,7 +11,10 @@ from matplotlib.collections import PolyCollection
 from nnreport import data, plots
 from nnreport.config import experiment_settings, load_config
 from nnreport.experiments import hparam_search, regularization
+from nnreport.messages import load_messages
 from nnreport.runner import run_experiment
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +48,11 @@ def test_repeats_are_kept_and_drawn_as_bands(digits, config):
     record, arrays = run_experiment("dropout", digits, settings)
     assert arrays["train_acc"].shape == (3, 4) and len(record["final_test_acc"]) == 3
     assert len({tuple(row) for row in arrays["train_acc"]}) == 3  # distinct streams
-    ax = plots.accuracy_curves(record, arrays, "digits").axes[0]
+    t = load_messages(TEMPLATES, "en")
+    ax = plots.accuracy_curves(record, arrays, "digits", t).axes[0]
     assert sum(isinstance(c, PolyCollection) for c in ax.collections) == 2  # train + test bands
     one = run_experiment("dropout", digits, {**settings, "repeats": 1})[1]
-    ax = plots.accuracy_curves({}, one, "digits").axes[0]
+    ax = plots.accuracy_curves({}, one, "digits", t).axes[0]
     assert not any(isinstance(c, PolyCollection) for c in ax.collections)
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from nnreport.messages import load_messages
 from nnreport.report import findings
 from nnreport.report.assets import Paths
-from nnreport.report.render import load_messages
 from nnreport.report.sections import section_findings
 from nnreport.results import load_record
 

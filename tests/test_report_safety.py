@@ -82,3 +82,23 @@ def test_missing_figure_fails_with_a_clear_error_and_no_pdf(project):
     with pytest.raises(UserError, match="optimizers.png is missing"):
         render_in(project, smoke_config(project))
     assert not (project / "reports").exists() or not list((project / "reports").iterdir())
+
+
+def test_korean_pdf_has_hangul_and_embeds_a_korean_font(project):
+    html, pdf = render_in(project, smoke_config(project, lang="ko", author="홍길동"))
+    reader = PdfReader(pdf)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "목차" in text and "홍길동" in text and "검토할 코드" in text
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert any("NanumGothic" in name for name in fonts), fonts
+    assert "@font-face" in html.read_text(encoding="utf-8")
+
+
+def test_report_size_and_pages_are_sane(built):
+    pdf = built / "reports" / "report.pdf"
+    assert pdf.stat().st_size < 8 * 1024 * 1024
+    pages = len(PdfReader(pdf).pages)
+    assert 30 <= pages <= 200

@@ -96,11 +96,14 @@ def blas_threads(count: int | None):
 
 def cmd_figure(args) -> None:
     from nnreport import plots
+    from nnreport.messages import load_messages
     from nnreport.results import load_record
 
+    t = load_messages(args.templates, args.lang)
+    plots.use_language(args.lang)
     record, arrays = load_record(args.result)
-    title = args.title or record.get("dataset_title") or ""
-    plots.save(plots.draw(args.name, record, arrays, title), args.out)
+    title = args.title or record.get("dataset_title") or t("general")
+    plots.save(plots.draw(args.name, record, arrays, title, t), args.out)
 
 
 def cmd_hparam_shard(args) -> None:
@@ -213,6 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--result", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--title")
+    p.add_argument("--lang", default="en", help="label language (a catalog in templates/i18n)")
+    p.add_argument("--templates", default="templates")
     p.set_defaults(func=cmd_figure)
 
     p = sub.add_parser("hparam-shard", help="train one shard of one search stage")

@@ -46,7 +46,7 @@ def band(ax, x, runs: np.ndarray, label=None, **style) -> None:
         ax.fill_between(x, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
 
 
-def loss_curves(record: dict, arrays: dict, title: str) -> Figure:
+def loss_curves(record: dict, arrays: dict, title: str, t) -> Figure:
     """Smoothed training loss per arm against the iteration (optimizers, weight_init)."""
     fig = Figure(figsize=(6.4, 3.8))
     ax = fig.subplots()
@@ -57,28 +57,28 @@ def loss_curves(record: dict, arrays: dict, title: str) -> Figure:
     finite = loss[np.isfinite(loss)]
     if finite.size:
         ax.set_ylim(0, min(float(np.percentile(finite, 99.5)) * 1.05, 2.6))
-    ax.set(xlabel="iteration", ylabel="training loss (smoothed)", title=title)
+    ax.set(xlabel=t("plot_iteration"), ylabel=t("plot_loss_smoothed"), title=title)
     ax.grid(alpha=0.3)
     ax.legend(ncols=2, fontsize="small")
     fig.tight_layout()
     return fig
 
 
-def accuracy_curves(record: dict, arrays: dict, title: str) -> Figure:
+def accuracy_curves(record: dict, arrays: dict, title: str, t) -> Figure:
     """Train and test accuracy per epoch (overfit, weight_decay, dropout)."""
     fig = Figure(figsize=(6.4, 3.6))
     ax = fig.subplots()
     epochs = np.arange(arrays["train_acc"].shape[1])
-    band(ax, epochs, arrays["train_acc"], label="train", marker="o", markevery=10, markersize=3)
-    band(ax, epochs, arrays["test_acc"], label="test", marker="s", markevery=10, markersize=3)
-    ax.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.0), title=title)
+    band(ax, epochs, arrays["train_acc"], label=t("train"), marker="o", markevery=10, markersize=3)
+    band(ax, epochs, arrays["test_acc"], label=t("test"), marker="s", markevery=10, markersize=3)
+    ax.set(xlabel=t("plot_epoch"), ylabel=t("plot_accuracy"), ylim=(0, 1.0), title=title)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
     fig.tight_layout()
     return fig
 
 
-def batch_norm_grid(record: dict, arrays: dict, title: str) -> Figure:
+def batch_norm_grid(record: dict, arrays: dict, title: str, t) -> Figure:
     """One panel per weight scale: training accuracy with and without batch norm."""
     acc = arrays["train_acc"]  # (repeats, epochs, variant, scales)
     scales = record["scales"]
@@ -91,20 +91,20 @@ def batch_norm_grid(record: dict, arrays: dict, title: str) -> Figure:
         if i >= len(scales):
             ax.set_axis_off()
             continue
-        band(ax, epochs, acc[:, :, 1, i], label="with batch norm", linewidth=1.2)
-        band(ax, epochs, acc[:, :, 0, i], label="without", linestyle="--", linewidth=1.0)
+        band(ax, epochs, acc[:, :, 1, i], label=t("with_bn"), linewidth=1.2)
+        band(ax, epochs, acc[:, :, 0, i], label=t("without_bn"), linestyle="--", linewidth=1.0)
         ax.set_title(f"w = {scales[i]:.2g}", fontsize=8)
         ax.set_ylim(0, 1)
         ax.tick_params(labelsize=7)
     axes.flat[0].legend(fontsize=6, loc="upper left")
     fig.suptitle(title, fontsize=10)
-    fig.supxlabel("epoch", fontsize=8)
-    fig.supylabel("training accuracy", fontsize=8)
+    fig.supxlabel(t("plot_epoch"), fontsize=8)
+    fig.supylabel(t("plot_train_accuracy"), fontsize=8)
     fig.tight_layout()
     return fig
 
 
-def activation_grid(record: dict, arrays: dict, title: str, activation: str) -> Figure:
+def activation_grid(record: dict, arrays: dict, title: str, t, activation: str) -> Figure:
     """Histograms of each layer's activations (columns) for each initialisation (rows)."""
     a = record["activations"].index(activation)
     hist = arrays["histograms"][a]  # (inits, layers, bins)
@@ -120,7 +120,7 @@ def activation_grid(record: dict, arrays: dict, title: str, activation: str) -> 
             ax.set_yticks([])
             ax.tick_params(labelsize=6)
             if r == 0:
-                ax.set_title(f"layer {c + 1}", fontsize=8)
+                ax.set_title(t("plot_layer", n=c + 1), fontsize=8)
             if c == 0:
                 ax.set_ylabel(record["inits"][r], fontsize=8)
     fig.suptitle(f"{title}: {activation}", fontsize=10)
@@ -128,7 +128,7 @@ def activation_grid(record: dict, arrays: dict, title: str, activation: str) -> 
     return fig
 
 
-def toy_paths(record: dict, arrays: dict, title: str) -> Figure:
+def toy_paths(record: dict, arrays: dict, title: str, t) -> Figure:
     """Each optimizer's path over the contour lines of f(x, y) = x^2/20 + y^2."""
     paths = arrays["paths"]
     cols = min(len(paths), 2)
@@ -150,7 +150,7 @@ def toy_paths(record: dict, arrays: dict, title: str) -> Figure:
     return fig
 
 
-def hparam_best_grid(record: dict, arrays: dict, title: str) -> Figure:
+def hparam_best_grid(record: dict, arrays: dict, title: str, t) -> Figure:
     """Validation (solid) and training (dashed) accuracy of the last stage's best trials."""
     stage = record["stages"][-1]
     best = [i for i in stage["ranking"] if stage["trials"][i]["status"] == "ok"]
@@ -171,49 +171,51 @@ def hparam_best_grid(record: dict, arrays: dict, title: str) -> Figure:
         ax.set_title(f"Best-{n + 1}", fontsize=7)
         ax.set_ylim(0, 1)
         ax.tick_params(labelsize=6)
-    fig.suptitle(f"{title}: stage {stage['stage']} (solid: validation, dashed: train)", fontsize=9)
+    fig.suptitle(t("plot_best_title", title=title, stage=stage["stage"]), fontsize=9)
     fig.tight_layout()
     return fig
 
 
-def hparam_scatter(record: dict, arrays: dict, title: str) -> Figure:
+def hparam_scatter(record: dict, arrays: dict, title: str, t) -> Figure:
     """Every trial of every stage: lr vs weight decay, coloured by validation accuracy."""
     fig = Figure(figsize=(6.0, 4.2))
     ax = fig.subplots()
     markers = "os^Dv"
     points = None
     for stage in record["stages"]:
-        ok = [t for t in stage["trials"] if t["status"] == "ok"]
-        bad = [t for t in stage["trials"] if t["status"] != "ok"]
+        ok = [tr for tr in stage["trials"] if tr["status"] == "ok"]
+        bad = [tr for tr in stage["trials"] if tr["status"] != "ok"]
         points = ax.scatter(
-            [t["lr"] for t in ok], [t["weight_decay"] for t in ok],
-            c=[t["val_acc"] for t in ok], cmap="viridis", vmin=0, vmax=1,
+            [tr["lr"] for tr in ok], [tr["weight_decay"] for tr in ok],
+            c=[tr["val_acc"] for tr in ok], cmap="viridis", vmin=0, vmax=1,
             marker=markers[stage["stage"] % len(markers)], s=22, edgecolors="k",
-            linewidths=0.3, label=f"stage {stage['stage']}",
+            linewidths=0.3, label=t("plot_stage", stage=stage["stage"]),
         )  # fmt: skip
         if bad:
-            ax.scatter([t["lr"] for t in bad], [t["weight_decay"] for t in bad], marker="x",
-                       color="tab:red", s=20, label=f"stage {stage['stage']} diverged")  # fmt: skip
+            ax.scatter(
+                [tr["lr"] for tr in bad], [tr["weight_decay"] for tr in bad], marker="x",
+                color="tab:red", s=20, label=t("plot_stage_diverged", stage=stage["stage"]),
+            )  # fmt: skip
         box = stage["best_range"]
         (lr_low, lr_high), (wd_low, wd_high) = box["lr"], box["weight_decay"]
         ax.add_patch(
             Rectangle((lr_low, wd_low), lr_high - lr_low, wd_high - wd_low, fill=False, ls="--")
         )
-    ax.set(xscale="log", yscale="log", xlabel="learning rate", ylabel="weight decay", title=title)
+    ax.set(xscale="log", yscale="log", xlabel=t("plot_lr"), ylabel=t("weight_decay"), title=title)
     if points is not None:
-        fig.colorbar(points, ax=ax, label="validation accuracy")
+        fig.colorbar(points, ax=ax, label=t("val_accuracy"))
     ax.legend(fontsize="x-small", loc="best")
     fig.tight_layout()
     return fig
 
 
-def gradient_diffs(record: dict, arrays: dict, title: str) -> Figure:
+def gradient_diffs(record: dict, arrays: dict, title: str, t) -> Figure:
     """Largest |backprop - numerical| per parameter array, on a log axis."""
     rows = record["rows"]
     fig = Figure(figsize=(6.0, 3.0))
     ax = fig.subplots()
     ax.bar([r["param"] for r in rows], [max(r["max_abs_diff"], 1e-20) for r in rows])
-    ax.set(yscale="log", ylabel="max |backprop - numerical|", title=title)
+    ax.set(yscale="log", ylabel=t("plot_grad_diff"), title=title)
     ax.tick_params(axis="x", labelrotation=60, labelsize=7)
     fig.tight_layout()
     return fig
@@ -256,11 +258,18 @@ def figure_names(experiment: str, settings: dict) -> list[str]:
     return [name for name in DRAW if name.split("-")[0] == experiment]
 
 
-def draw(name: str, record: dict, arrays: dict, title: str) -> Figure:
+def use_language(lang: str) -> None:
+    """Hangul needs a CJK font: koreanize-matplotlib ships NanumGothic and selects it."""
+    if lang == "ko":
+        import koreanize_matplotlib  # noqa: F401  (sets rcParams on import)
+
+
+def draw(name: str, record: dict, arrays: dict, title: str, t) -> Figure:
+    """Figure ``name`` of an experiment; ``t`` translates its labels."""
     experiment, _, variant = name.partition("-")
     if experiment == "activations":
-        return activation_grid(record, arrays, title, variant)
-    return DRAW[name](record, arrays, title)
+        return activation_grid(record, arrays, title, t, variant)
+    return DRAW[name](record, arrays, title, t)
 
 
 def save(fig: Figure, path: str | Path) -> None:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import logging
 from pathlib import Path
 
-import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from nnreport import UserError, __version__
+from nnreport.messages import load_messages
 from nnreport.report import summary
 from nnreport.report.assets import Paths, figure_uri, load_meta
 from nnreport.report.code import loader_diff
@@ -46,13 +47,24 @@ def make_environment(templates: Path) -> Environment:
     )
 
 
-def load_messages(templates: Path, lang: str):
-    catalog = yaml.safe_load((templates / "i18n" / f"{lang}.yaml").read_text(encoding="utf-8"))
+def embedded_fonts(lang: str) -> str:
+    """@font-face rules with the fonts as data: URLs, so HTML and PDF need no system font.
 
-    def translate(key: str, **values) -> str:
-        return catalog[key].format(**values) if values else catalog[key]
+    Korean uses NanumGothic as shipped by koreanize-matplotlib (the figures use it too);
+    WeasyPrint embeds the subset it uses in the PDF.
+    """
+    if lang != "ko":
+        return ""
+    import koreanize_matplotlib
 
-    return translate
+    fonts = Path(koreanize_matplotlib.__file__).parent / "fonts"
+    # The regular weight only (4.7 MB): bold is synthesised, which keeps the HTML near 8 MB.
+    data = base64.b64encode((fonts / "NanumGothic.ttf").read_bytes()).decode("ascii")
+    return (
+        "@font-face { font-family: 'NanumGothic'; "
+        f"src: url(data:font/ttf;base64,{data}) format('truetype'); }}\n"
+        "html { font-family: 'NanumGothic', sans-serif; }\n"
+    )
 
 
 def build_context(config: dict, paths: Paths, templates: Path, rebuild: str = "") -> dict:
@@ -87,6 +99,7 @@ def build_context(config: dict, paths: Paths, templates: Path, rebuild: str = ""
         "general": [build(key, "general", t("general"), paths, t) for key in general],
         "datasets": datasets,
         "css": (templates / "style.css").read_text(encoding="utf-8"),
+        "font_css": embedded_fonts(report["lang"]),
         "counter": Numbering(),
     }
 
