@@ -21,13 +21,19 @@ rule experiment_figure:
         f"--lang {config['report']['lang']} 2> {{log}}"
 
 
-rule sample_grid:
+rule dataset_figures:
     input:
         data="resources/datasets/{dataset}.npz",
+        catalog=f"templates/i18n/{config['report']['lang']}.yaml",
         code=module_files("nnreport.plots"),
     output:
-        report(
+        samples=report(
             "results/{dataset}/figures/samples.png",
+            category="{dataset}",
+            subcategory="dataset",
+        ),
+        balance=report(
+            "results/{dataset}/figures/balance.png",
             category="{dataset}",
             subcategory="dataset",
         ),
@@ -36,4 +42,5 @@ rule sample_grid:
     benchmark:
         "benchmarks/{dataset}/figures/samples.tsv"
     shell:
-        "nnreport samples --dataset-cache {input.data} --out {output} 2> {log}"
+        "nnreport samples --dataset-cache {input.data} --out {output.samples} "
+        f"--balance-out {{output.balance}} --lang {config['report']['lang']} 2> {{log}}"

@@ -13,7 +13,7 @@ rule render_report:
         figures=expand(
             "results/{dataset}/figures/{name}.png",
             dataset=DATASETS,
-            name=DATASET_FIGURES + ["samples"],
+            name=DATASET_FIGURES + ["samples", "balance"],
         )
         + expand("results/general/figures/{name}.png", name=GENERAL_FIGURES),
         metas=expand("resources/datasets/{dataset}.json", dataset=DATASETS),

@@ -21,7 +21,7 @@ DATASET_SECTIONS = (
 )  # fmt: skip
 FIGURES = {
     "optimizers": 1, "weight_init": 1, "batch_norm": 1, "overfit": 1, "weight_decay": 1,
-    "dropout": 1, "hparam_search": 2, "gradient_check": 1, "dataset": 1,
+    "dropout": 1, "hparam_search": 2, "gradient_check": 1, "dataset": 2,
 }  # fmt: skip
 
 
@@ -50,6 +50,7 @@ def test_html_is_self_contained(built):
     sources = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert sources and all(s.startswith(("data:", "#")) for s in sources)
     assert "@import" not in html and "url(http" not in html
+    assert html.count("@font-face") == 2 and "url(data:font/ttf;base64," in html
 
 
 def test_report_numbers_are_the_result_numbers(built):

@@ -145,9 +145,14 @@ def cmd_hparam_merge(args) -> None:
 
 def cmd_samples(args) -> None:
     from nnreport import data, plots
+    from nnreport.messages import load_messages
 
     ds = data.load_prepared(args.dataset_cache)
     plots.save(plots.sample_grid(ds.x_train, ds.y_train, ds.meta["image_shape"]), args.out)
+    if args.balance_out:
+        plots.use_language(args.lang)
+        t = load_messages(args.templates, args.lang)
+        plots.save(plots.class_balance(ds.meta, t), args.balance_out)
 
 
 def cmd_render(args) -> None:
@@ -240,9 +245,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("shard_results", nargs="+")
     p.set_defaults(func=cmd_hparam_merge)
 
-    p = sub.add_parser("samples", help="draw a dataset's grid of sample images")
+    p = sub.add_parser("samples", help="draw a dataset's sample grid (and class balance)")
     p.add_argument("--dataset-cache", required=True)
     p.add_argument("--out", required=True)
+    p.add_argument("--balance-out", help="also draw the class-balance bar chart here")
+    p.add_argument("--lang", default="en")
+    p.add_argument("--templates", default="templates")
     p.set_defaults(func=cmd_samples)
 
     p = sub.add_parser("render", help="render reports/report.html and reports/report.pdf")

@@ -305,6 +305,12 @@ def prepare(
         "n_train": int(len(raw["x_train"])),
         "n_test": int(len(raw["x_test"])),
         "n_features": int(raw["x_train"].shape[1]),
+        "class_counts": {
+            split: np.bincount(
+                raw[f"y_{split}"], minlength=len(raw["meta"]["class_names"])
+            ).tolist()
+            for split in ("train", "test")
+        },
         "scale": float(raw["scale"]),
         "cache_file": Path(out_npz).name,
         "cache_sha256": save_arrays(out_npz, arrays),

@@ -221,6 +221,22 @@ def gradient_diffs(record: dict, arrays: dict, title: str, t) -> Figure:
     return fig
 
 
+def class_balance(meta: dict, t) -> Figure:
+    """Samples per class in the training and test splits."""
+    names = meta["class_names"]
+    counts = meta["class_counts"]
+    fig = Figure(figsize=(6.4, 2.8))
+    ax = fig.subplots()
+    x = np.arange(len(names))
+    ax.bar(x - 0.2, counts["train"], width=0.4, label=t("train"))
+    ax.bar(x + 0.2, counts["test"], width=0.4, label=t("test"))
+    ax.set_xticks(x, names, rotation=30 if max(map(len, names)) > 2 else 0, fontsize=7)
+    ax.set(ylabel=t("samples"), title=meta["title"])
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
 def sample_grid(images: np.ndarray, labels: np.ndarray, image_shape, rows: int = 10) -> Figure:
     """A rows x 10 grid: one column per class, the first ``rows`` images of that class."""
     classes = np.unique(labels)[:10]

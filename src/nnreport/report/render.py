@@ -47,24 +47,34 @@ def make_environment(templates: Path) -> Environment:
     )
 
 
-def embedded_fonts(lang: str) -> str:
-    """@font-face rules with the fonts as data: URLs, so HTML and PDF need no system font.
-
-    Korean uses NanumGothic as shipped by koreanize-matplotlib (the figures use it too);
-    WeasyPrint embeds the subset it uses in the PDF.
-    """
-    if lang != "ko":
-        return ""
-    import koreanize_matplotlib
-
-    fonts = Path(koreanize_matplotlib.__file__).parent / "fonts"
-    # The regular weight only (4.7 MB): bold is synthesised, which keeps the HTML near 8 MB.
-    data = base64.b64encode((fonts / "NanumGothic.ttf").read_bytes()).decode("ascii")
+def font_face(family: str, path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
     return (
-        "@font-face { font-family: 'NanumGothic'; "
+        f"@font-face {{ font-family: '{family}'; "
         f"src: url(data:font/ttf;base64,{data}) format('truetype'); }}\n"
-        "html { font-family: 'NanumGothic', sans-serif; }\n"
     )
+
+
+def embedded_fonts(lang: str) -> str:
+    """@font-face rules with the fonts as data: URLs: the HTML needs no system font, and
+    WeasyPrint embeds the subsets it uses in the PDF.
+
+    Text uses DejaVu Sans (shipped with matplotlib), or for Korean NanumGothic as shipped by
+    koreanize-matplotlib (the figures use it too); code uses DejaVu Sans Mono. Only regular
+    weights are embedded (bold is synthesised), which keeps the Korean HTML near 10 MB.
+    """
+    import matplotlib
+
+    dejavu = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    rules = font_face("DejaVu Sans Mono", dejavu / "DejaVuSansMono.ttf")
+    if lang == "ko":
+        import koreanize_matplotlib
+
+        fonts = Path(koreanize_matplotlib.__file__).parent / "fonts"
+        rules += font_face("NanumGothic", fonts / "NanumGothic.ttf")
+        return rules + "html { font-family: 'NanumGothic', sans-serif; }\n"
+    rules += font_face("DejaVu Sans", dejavu / "DejaVuSans.ttf")
+    return rules + "html { font-family: 'DejaVu Sans', sans-serif; }\n"
 
 
 def build_context(config: dict, paths: Paths, templates: Path, rebuild: str = "") -> dict:
@@ -80,6 +90,7 @@ def build_context(config: dict, paths: Paths, templates: Path, rebuild: str = ""
                 "name": name,
                 "meta": meta,
                 "sample_grid": figure_uri(paths.figure(name, "samples")),
+                "balance": figure_uri(paths.figure(name, "balance")),
                 "loader": loader_diff(name),
                 "sections": [build(key, name, meta["title"], paths, t) for key in experiments],
             }
