@@ -39,6 +39,7 @@ def test_report_has_every_section_with_its_figures(built):
             assert body.count("<img ") == FIGURES[key], (dataset, key)
     assert found["general-activations"].count("<img ") == 3
     assert found["general-toy_optimizers"].count("<img ") == 1
+    assert "keras.optimizers.Adam" in found["general-tf_crosscheck"]
     pdf = PdfReader(built / "reports" / "report.pdf")
     assert len(pdf.pages) >= 10 * len(DATASETS)
     text = "\n".join(page.extract_text() for page in pdf.pages)

@@ -27,8 +27,9 @@ MODULES = {
     "gradient_check": "gradient_check",
     "activations": "activations",
     "toy_optimizers": "toy_optimizers",
+    "tf_crosscheck": "tf_crosscheck",
 }
-GENERAL_EXPERIMENTS = ("activations", "toy_optimizers")
+GENERAL_EXPERIMENTS = ("activations", "toy_optimizers", "tf_crosscheck")
 EXPERIMENTS = tuple(name for name in MODULES if name not in GENERAL_EXPERIMENTS)
 
 

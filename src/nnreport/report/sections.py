@@ -270,7 +270,44 @@ BUILDERS = {
     "hparam_search": hparam_search,
     "gradient_check": gradient_check,
 }
-GENERAL_BUILDERS = {"activations": activations, "toy_optimizers": toy_optimizers}
+
+
+def tf_crosscheck(ctx) -> dict:
+    record, _ = load_result(ctx["paths"].result("general", "tf_crosscheck"))
+    t = ctx["t"]
+    section = base(ctx, "tf_crosscheck", record, [], head=20, tail=20)
+    section["tables"].append(
+        table(
+            t(
+                "tf_optimizer_table",
+                steps=record["settings_used"]["steps"],
+                version=record["tensorflow"],
+            ),
+            [t("arm"), t("reference"), t("max_abs_diff"), t("moved")],
+            [
+                [r["optimizer"], r["keras"], f"{r['max_abs_diff']:.2e}", f"{r['moved']:.3g}"]
+                for r in record["optimizers"]
+            ],
+        )  # fmt: skip
+    )
+    section["tables"].append(
+        table(
+            t("tf_gradient_table"),
+            [t("parameter"), t("shape"), t("max_rel_diff")],
+            [
+                [r["param"], "×".join(map(str, r["shape"])), f"{r['max_rel_diff']:.2e}"]
+                for r in record["gradients"]
+            ],
+        )  # fmt: skip
+    )
+    return section
+
+
+GENERAL_BUILDERS = {
+    "activations": activations,
+    "toy_optimizers": toy_optimizers,
+    "tf_crosscheck": tf_crosscheck,
+}
 
 
 def build(key: str, scope: str, title: str, paths: Paths, t) -> dict:
