@@ -130,3 +130,13 @@ def test_summary_conclusion_and_provenance(built):
     assert "<td>numpy</td>" in appendix and "<td>snakemake</td>" in appendix
     assert "<td>mnist/optimizers</td>" in appendix and "<td>prepare/digits</td>" in appendix
     assert "lr_range:" in appendix  # the config, as YAML
+
+
+def test_snakemake_report_zip_works(built):
+    import zipfile
+
+    snakemake(built, "--report", "snakemake-report.zip")
+    with zipfile.ZipFile(built / "snakemake-report.zip") as archive:
+        names = archive.namelist()
+    assert any(n.endswith("report.pdf") for n in names)
+    assert any(n.endswith("optimizers.png") for n in names)
