@@ -22,17 +22,21 @@ def copy_workflow(target: Path) -> Path:
     return target
 
 
-def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    command = ["snakemake", "--cores", "2", "--configfile", "config/smoke.yaml", *args]
+def snakemake(
+    workdir: Path, *args: str, targets: tuple[str, ...] = (), check: bool = True
+) -> subprocess.CompletedProcess:
+    """Run snakemake on the smoke config; ``targets`` go first (``--configfile`` takes every
+    word that follows it)."""
+    command = ["snakemake", *targets, "--cores", "2", "--configfile", "config/smoke.yaml", *args]
     result = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
     if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
     return result
 
 
-def planned_jobs(workdir: Path, *args: str) -> dict[str, int]:
+def planned_jobs(workdir: Path, *args: str, targets: tuple[str, ...] = ()) -> dict[str, int]:
     """Rule name -> job count of a dry run (empty when nothing is to be done)."""
-    result = snakemake(workdir, "--dry-run", *args)
+    result = snakemake(workdir, "--dry-run", *args, targets=targets)
     output = result.stdout + result.stderr
     match = re.search(r"Job stats:\n.*?\n-+\s+-+\n(.*?)\ntotal", output, re.S)
     if not match:
