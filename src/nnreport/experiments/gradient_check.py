@@ -75,7 +75,8 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
 
 
 def total_steps(settings: dict, data) -> int:
-    return 4 * (len(settings["hidden_sizes"]) + 1)  # W, b (+ gamma, beta) per layer, at most
+    hidden = len(settings["hidden_sizes"])
+    return 2 * (hidden + 1) + 2 * hidden  # W, b per Affine; gamma, beta per batch norm
 
 
 def nominal_flops(record: dict) -> float:

@@ -23,6 +23,7 @@ from nnreport.experiments.common import (
     offset_progress,
     work,
 )
+from nnreport.experiments.common import nominal_flops as nominal_flops
 from nnreport.nn.network import MultiLayerNet
 from nnreport.nn.optimizers import SGD
 from nnreport.nn.trainer import train
@@ -215,9 +216,3 @@ def total_steps(settings: dict, data) -> int:
     x = split(data, settings)[0]
     per_stage = epoch_schedule(len(x), min(settings["batch_size"], len(x)), settings["epochs"])[1]
     return per_stage * settings["repeats"] * settings["stages"]
-
-
-def nominal_flops(record: dict) -> float:
-    from nnreport.experiments.common import nominal_flops as per_run
-
-    return per_run(record)
