@@ -48,24 +48,33 @@ def test_same_numbers_with_one_or_four_cores(tmp_path, data_dir):
             assert first_arrays[key].tobytes() == second_arrays[key].tobytes(), (target, key)
 
 
+def slow_dropout(workdir, epochs: int) -> str:
+    """An extra config file that makes the digits dropout job run for a while."""
+    path = workdir / "config" / "slow.yaml"
+    path.write_text(f"per_dataset: {{digits: {{dropout: {{epochs: {epochs}}}}}}}\n")
+    return str(path)
+
+
 def test_second_run_in_the_same_folder_is_refused(tmp_path, data_dir):
     workdir = copy_workflow(tmp_path / "wf")
-    first = start(workdir, "results/digits/hparam_search.json")
-    locks = workdir / ".snakemake" / "locks"
-    wait_for(lambda: locks.is_dir() and any(locks.iterdir()))
-    second = snakemake(workdir, targets=(TARGETS[0],), check=False)
+    slow = slow_dropout(workdir, 12000)
+    first = start(workdir, TARGETS[1], "--configfile", "config/smoke.yaml", slow)
+    log = workdir / "logs" / "digits" / "dropout.log"
+    wait_for(lambda: log.is_file() and "steps" in log.read_text())  # the first is training
+    second = snakemake(workdir, "--configfile", "config/smoke.yaml", slow, targets=TARGETS[1:2],
+                       check=False)  # fmt: skip
     _, first_err = first.communicate(timeout=600)
     assert second.returncode != 0
     assert "lock" in second.stderr.lower()
     assert first.returncode == 0, first_err
-    load_record(workdir / "results" / "digits" / "hparam_search.json")
+    record, _ = load_record(workdir / TARGETS[1])
+    assert record["settings_used"]["epochs"] == 12000
 
 
 def test_kill_9_mid_job_leaves_no_finished_looking_result(tmp_path, data_dir):
     workdir = copy_workflow(tmp_path / "wf")
-    slow = workdir / "config" / "slow.yaml"
-    slow.write_text("per_dataset: {digits: {dropout: {epochs: 5000}}}\n")
-    run = start(workdir, TARGETS[1], "--configfile", "config/smoke.yaml", str(slow))
+    slow = slow_dropout(workdir, 5000)
+    run = start(workdir, TARGETS[1], "--configfile", "config/smoke.yaml", slow)
     log = workdir / "logs" / "digits" / "dropout.log"
     wait_for(lambda: log.is_file() and "steps" in log.read_text())  # training has started
     os.killpg(run.pid, signal.SIGKILL)

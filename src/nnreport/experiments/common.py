@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from nnreport.nn.network import MultiLayerNet, weight_count
-from nnreport.nn.optimizers import Optimizer
-from nnreport.nn.trainer import History, iterations_per_epoch, train
+from nnreport.nn.network import weight_count
+from nnreport.nn.trainer import History, iterations_per_epoch
 
 
 def repeat_rngs(rng: np.random.Generator, repeats: int) -> list[np.random.Generator]:
@@ -60,29 +59,6 @@ def nominal_flops(record: dict) -> float:
     train_flops = 6 * w["batch_size"] * w["weights"] * w["iterations"]
     eval_flops = 2 * w["eval_samples"] * w["weights"]
     return (train_flops + eval_flops) * w["models"] * w["repeats"]
-
-
-def run_repeats(
-    repeats: int,
-    rng: np.random.Generator,
-    build: Callable[[np.random.Generator], tuple[MultiLayerNet, Optimizer | list[Optimizer]]],
-    fit: Callable[[MultiLayerNet, object, np.random.Generator], History],
-) -> list[History]:
-    """Build and train one model stack per repeat, each from its own spawned stream."""
-    histories = []
-    for repeat_rng in repeat_rngs(rng, repeats):
-        init_rng, batch_rng = split_rng(repeat_rng)
-        net, optimizer = build(init_rng)
-        histories.append(fit(net, optimizer, batch_rng))
-    return histories
-
-
-def train_curves(net, optimizer, rng, x, y, eval_sets, batch_size, iterations, eval_every,
-                 progress=None) -> History:  # fmt: skip
-    return train(
-        net, optimizer, x, y, rng=rng, batch_size=batch_size, iterations=iterations,
-        eval_every=eval_every, eval_sets=eval_sets, on_step=progress,
-    )  # fmt: skip
 
 
 def offset_progress(progress, offset: int):

@@ -16,15 +16,16 @@ from nnreport.experiments.common import (
     layer_sizes,
     mean_or_none,
     offset_progress,
-    run_repeats,
+    repeat_rngs,
+    split_rng,
     stack_repeats,
     status_lists,
-    train_curves,
     work,
 )
 from nnreport.experiments.common import nominal_flops as nominal_flops
 from nnreport.nn.network import MultiLayerNet
 from nnreport.nn.optimizers import SGD
+from nnreport.nn.trainer import train
 
 
 def run(data, settings: dict, rng: np.random.Generator, progress=None):
@@ -34,22 +35,19 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
     per_epoch, iterations = epoch_schedule(n_train, batch, settings["epochs"])
     sizes = layer_sizes(data.n_features, settings["hidden_sizes"], data.n_classes)
     eval_sets = [(x, y), (data.x_test, data.y_test)]
-    repeat = iter(range(settings["repeats"]))
-
-    def build(init_rng):
+    histories = []
+    for index, repeat_rng in enumerate(repeat_rngs(rng, settings["repeats"])):
+        init_rng, batch_rng = split_rng(repeat_rng)
         net = MultiLayerNet(
             sizes[0], sizes[1:-1], sizes[-1], rng=init_rng,
             activation=settings["activation"], weight_init=settings["weight_init"],
             weight_decay=settings["weight_decay"], dropout_ratio=settings["dropout_ratio"],
         )  # fmt: skip
-        return net, SGD(settings["learning_rate"])
-
-    def fit(net, optimizer, batch_rng):
-        step = offset_progress(progress, next(repeat) * iterations)
-        return train_curves(net, optimizer, batch_rng, x, y, eval_sets, batch, iterations,
-                            per_epoch, step)  # fmt: skip
-
-    histories = run_repeats(settings["repeats"], rng, build, fit)
+        histories.append(train(
+            net, SGD(settings["learning_rate"]), x, y, rng=batch_rng, batch_size=batch,
+            iterations=iterations, eval_every=per_epoch, eval_sets=eval_sets,
+            on_step=offset_progress(progress, index * iterations),
+        ))  # fmt: skip
     train_acc = stack_repeats(histories, "train_acc")[..., 0]  # (repeats, epochs)
     test_acc = stack_repeats(histories, "test_acc")[..., 0]
     gap = train_acc[:, -1] - test_acc[:, -1]
