@@ -26,14 +26,16 @@ def capped(requested: int | None, available: int) -> int:
     return available if requested is None else min(int(requested), available)
 
 
-def epoch_schedule(n_train: int, batch_size: int, epochs: int) -> tuple[int, int]:
-    """(iterations per epoch, training iterations) for ``epochs`` evaluations.
+def epoch_schedule(n_train: int, settings: dict) -> tuple[int, int, int]:
+    """(batch size, iterations per epoch, training iterations) for ``settings["epochs"]``
+    evaluations on ``n_train`` samples; the batch is capped by the samples there are.
 
     As in the textbook, the first evaluation ("epoch:0") comes before any training and the
     last one after ``epochs - 1`` epochs of training.
     """
-    per_epoch = iterations_per_epoch(n_train, batch_size)
-    return per_epoch, per_epoch * (epochs - 1)
+    batch = min(settings["batch_size"], n_train)
+    per_epoch = iterations_per_epoch(n_train, batch)
+    return batch, per_epoch, per_epoch * (settings["epochs"] - 1)
 
 
 def layer_sizes(n_features: int, hidden: Sequence[int], n_classes: int) -> list[int]:

@@ -67,8 +67,7 @@ def run_shard(data, settings: dict, stage: int, shard: int, shards: int, box: di
     seed = settings["seed"]
     indices = list(shard_trials(settings["trials"], shards, shard))
     x, y, x_val, y_val = split(data, settings)
-    batch = min(settings["batch_size"], len(x))
-    per_epoch, iterations = epoch_schedule(len(x), batch, settings["epochs"])
+    batch, per_epoch, iterations = epoch_schedule(len(x), settings)
     sizes = layer_sizes(data.n_features, settings["hidden_sizes"], data.n_classes)
     trial_rngs = [stream(seed, TRIAL_KEY, stage, i) for i in indices]
     draws = np.array([sample(box, r) for r in trial_rngs]).reshape(-1, 2)
@@ -214,5 +213,5 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
 
 def total_steps(settings: dict, data) -> int:
     x = split(data, settings)[0]
-    per_stage = epoch_schedule(len(x), min(settings["batch_size"], len(x)), settings["epochs"])[1]
+    per_stage = epoch_schedule(len(x), settings)[2]
     return per_stage * settings["repeats"] * settings["stages"]

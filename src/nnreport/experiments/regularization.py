@@ -31,8 +31,7 @@ from nnreport.nn.trainer import train
 def run(data, settings: dict, rng: np.random.Generator, progress=None):
     n_train = capped(settings["train_samples"], len(data.x_train))
     x, y = data.x_train[:n_train], data.y_train[:n_train]
-    batch = min(settings["batch_size"], n_train)
-    per_epoch, iterations = epoch_schedule(n_train, batch, settings["epochs"])
+    batch, per_epoch, iterations = epoch_schedule(n_train, settings)
     sizes = layer_sizes(data.n_features, settings["hidden_sizes"], data.n_classes)
     eval_sets = [(x, y), (data.x_test, data.y_test)]
     histories = []
@@ -86,5 +85,4 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
 
 def total_steps(settings: dict, data) -> int:
     n_train = capped(settings["train_samples"], len(data.x_train))
-    batch = min(settings["batch_size"], n_train)
-    return settings["repeats"] * epoch_schedule(n_train, batch, settings["epochs"])[1]
+    return settings["repeats"] * epoch_schedule(n_train, settings)[2]
