@@ -9,7 +9,7 @@ from nnreport import UserError
 from nnreport.config import check_consistency, experiment_settings
 from nnreport.data import source_files
 from nnreport.deps import module_files
-from nnreport.experiments import EXPERIMENTS, GENERAL_EXPERIMENTS, module_name
+from nnreport.experiments import EXPERIMENTS, GENERAL_EXPERIMENTS, SHARDED, module_name
 from nnreport.plots import figure_names
 
 try:
@@ -54,6 +54,14 @@ def search_of(dataset):
 
 def search_settings(wildcards):
     return json.dumps(search_of(wildcards.dataset), sort_keys=True)
+
+
+def tf_mlp_of(dataset):
+    return experiment_settings(config, dataset, "tf_mlp")
+
+
+def tf_mlp_settings(wildcards):
+    return json.dumps(tf_mlp_of(wildcards.dataset), sort_keys=True)
 
 
 def stage_inputs(dataset, stage):

@@ -1,5 +1,6 @@
 # Stage 2: one job per (dataset, experiment) and per dataset-free experiment; its JSON + npz
-# are the cache. The hyperparameter search runs as shards per stage, merged stage by stage.
+# are the cache. The hyperparameter search runs as shards per stage, merged stage by stage;
+# the TensorFlow study's runs as shards, merged per dataset.
 # One BLAS thread per job: `--cores N` then runs N jobs side by side without the thread
 # pools of concurrent jobs fighting over the same cores (profiles may raise it).
 
@@ -13,7 +14,7 @@ rule run_experiment:
         json="results/{dataset}/{experiment}.json",
         npz="results/{dataset}/{experiment}.npz",
     wildcard_constraints:
-        experiment="|".join(e for e in DATASET_EXPERIMENTS if e != "hparam_search"),
+        experiment="|".join(e for e in DATASET_EXPERIMENTS if e not in SHARDED),
     params:
         settings=settings_json,
     threads: 1
@@ -117,3 +118,46 @@ rule hparam_result:
         "nnreport hparam-merge --final --dataset-meta {input.meta} "
         "--settings {params.settings:q} {params.previous} --out {output.json} "
         "{input.shards} 2> {log}"
+
+
+rule tf_mlp_shard:
+    input:
+        data="resources/datasets/{dataset}.npz",
+        code=module_files("nnreport.experiments.tf_mlp"),
+    output:
+        json="results/{dataset}/tf_mlp/shard{shard}.json",
+        npz="results/{dataset}/tf_mlp/shard{shard}.npz",
+    params:
+        settings=tf_mlp_settings,
+    threads: 1
+    resources:
+        mem_mb=3000,
+    log:
+        "logs/{dataset}/tf_mlp/shard{shard}.log",
+    benchmark:
+        "benchmarks/{dataset}/tf_mlp/shard{shard}.tsv"
+    shell:
+        "nnreport tf-mlp-shard --dataset-cache {input.data} --settings {params.settings:q} "
+        "--shard {wildcards.shard} --threads {threads} --out {output.json} 2> {log}"
+
+
+rule tf_mlp_result:
+    input:
+        shards=lambda wildcards: [
+            f"results/{wildcards.dataset}/tf_mlp/shard{shard}.json"
+            for shard in range(tf_mlp_of(wildcards.dataset)["shards"])
+        ],
+        meta="resources/datasets/{dataset}.json",
+        code=module_files("nnreport.experiments.tf_mlp"),
+    output:
+        json="results/{dataset}/tf_mlp.json",
+        npz="results/{dataset}/tf_mlp.npz",
+    params:
+        settings=tf_mlp_settings,
+    log:
+        "logs/{dataset}/tf_mlp.log",
+    benchmark:
+        "benchmarks/{dataset}/tf_mlp.tsv"
+    shell:
+        "nnreport tf-mlp-merge --dataset-meta {input.meta} --settings {params.settings:q} "
+        "--out {output.json} {input.shards} 2> {log}"

@@ -11,6 +11,7 @@ from matplotlib.collections import PolyCollection
 from nnreport import data, plots
 from nnreport.config import experiment_settings, load_config
 from nnreport.experiments import hparam_search, regularization
+from nnreport.experiments.common import shard_range
 from nnreport.messages import load_messages
 from nnreport.runner import run_experiment
 
@@ -141,7 +142,7 @@ def test_range_and_narrowing_on_hand_made_trials():
 
 
 def test_shards_split_the_trials_evenly():
-    parts = [list(hparam_search.shard_trials(10, 3, j)) for j in range(3)]
+    parts = [list(shard_range(10, 3, j)) for j in range(3)]
     assert sum(parts, []) == list(range(10)) and {len(p) for p in parts} <= {3, 4}
 
 

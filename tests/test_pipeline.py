@@ -17,11 +17,11 @@ DATASETS = ("mnist", "fashion_mnist", "digits")
 
 DATASET_SECTIONS = (
     "dataset", "optimizers", "weight_init", "batch_norm", "overfit", "weight_decay", "dropout",
-    "hparam_search", "gradient_check",
+    "hparam_search", "gradient_check", "tf_mlp",
 )  # fmt: skip
 FIGURES = {
     "optimizers": 1, "weight_init": 1, "batch_norm": 1, "overfit": 1, "weight_decay": 1,
-    "dropout": 1, "hparam_search": 2, "gradient_check": 1, "dataset": 2,
+    "dropout": 1, "hparam_search": 2, "gradient_check": 1, "dataset": 2, "tf_mlp": 2,
 }  # fmt: skip
 
 
@@ -65,6 +65,21 @@ def test_report_numbers_are_the_result_numbers(built):
     search, _ = load_record(built / "results" / "digits" / "hparam_search.json")
     low, high = search["recommendation"]["lr"]
     assert f"learning rate {low:.3g} … {high:.3g}" in sections(html)["digits-hparam_search"]
+
+
+def test_tf_mlp_tables_show_every_run(built):
+    record, _ = load_record(built / "results" / "mnist" / "tf_mlp.json")
+    html = (built / "reports" / "report.html").read_text(encoding="utf-8")
+    section = sections(html)["mnist-tf_mlp"]
+    first = {r["arm"]: r for r in record["runs"] if r["run"] == 1}
+    cells = "".join(
+        f"<td>{first[a]['test_acc']:.4f}</td>" for a in ("gd", "adam_seed", "adam_default")
+    )
+    assert f"<td>(1)</td>{cells}" in section
+    assert {r["arm"] for r in record["runs"]} == {"gd", "adam_seed", "adam_default", "sweep"}
+    assert len({r["seed"] for r in record["runs"]}) == len(record["runs"])
+    assert "Arm gd uses learning rate 0.5" in section
+    assert (built / "results" / "mnist" / "tf_mlp" / "shard0.json").is_file()
 
 
 def test_logs_and_benchmarks_are_written(built):

@@ -143,6 +143,39 @@ def cmd_hparam_merge(args) -> None:
     runner.write_result(args.out, record, arrays)
 
 
+def cmd_tf_mlp_shard(args) -> None:
+    from nnreport import data, runner
+    from nnreport.experiments import tf_mlp
+
+    dataset = data.load_prepared(args.dataset_cache)
+    settings = json.loads(args.settings)
+    total = len(tf_mlp.shard_runs(settings, args.shard)) * settings["epochs"]
+    update, close = runner.progress_reporter(total, f"tf_mlp/{dataset.name} shard {args.shard}")
+    try:
+        record, arrays = tf_mlp.run_shard(dataset, settings, args.shard, args.threads or 1, update)
+    finally:
+        close()
+    runner.write_result(args.out, record, arrays)
+
+
+def cmd_tf_mlp_merge(args) -> None:
+    from nnreport import runner
+    from nnreport.experiments import tf_mlp
+    from nnreport.results import load_json, load_record
+
+    settings = json.loads(args.settings)
+    record, arrays = tf_mlp.merge([load_record(path) for path in args.shard_results], settings)
+    meta = load_json(args.dataset_meta)
+    record.update(
+        experiment="tf_mlp",
+        dataset=meta["name"],
+        dataset_title=meta["title"],
+        settings_used={**settings, "split": record["split"]},
+        seconds=record["run_seconds"],
+    )
+    runner.write_result(args.out, record, arrays)
+
+
 def cmd_samples(args) -> None:
     from nnreport import data, plots
     from nnreport.messages import load_messages
@@ -170,7 +203,7 @@ def cmd_bench(args) -> None:
     settings = settings_from(args, args.experiment, args.dataset)
     dataset = load_dataset(args)
     with blas_threads(args.threads):
-        print(json.dumps(benchmark(args.experiment, dataset, settings)))
+        print(json.dumps(benchmark(args.experiment, dataset, settings, args.threads)))
 
 
 def add_dataset_options(parser, required: bool = False) -> None:
@@ -244,6 +277,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.add_argument("shard_results", nargs="+")
     p.set_defaults(func=cmd_hparam_merge)
+
+    p = sub.add_parser("tf-mlp-shard", help="train one shard of the TensorFlow study's runs")
+    p.add_argument("--dataset-cache", required=True)
+    p.add_argument("--settings", required=True, help="tf_mlp settings as JSON")
+    p.add_argument("--shard", type=int, required=True)
+    p.add_argument("--threads", type=int, help="TensorFlow threads = models trained side by side")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_tf_mlp_shard)
+
+    p = sub.add_parser("tf-mlp-merge", help="merge the TensorFlow study's shards")
+    p.add_argument("--settings", required=True)
+    p.add_argument("--dataset-meta", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("shard_results", nargs="+")
+    p.set_defaults(func=cmd_tf_mlp_merge)
 
     p = sub.add_parser("samples", help="draw a dataset's sample grid (and class balance)")
     p.add_argument("--dataset-cache", required=True)

@@ -25,12 +25,14 @@ MODULES = {
     "dropout": "regularization",
     "hparam_search": "hparam_search",
     "gradient_check": "gradient_check",
+    "tf_mlp": "tf_mlp",
     "activations": "activations",
     "toy_optimizers": "toy_optimizers",
     "tf_crosscheck": "tf_crosscheck",
 }
 GENERAL_EXPERIMENTS = ("activations", "toy_optimizers", "tf_crosscheck")
 EXPERIMENTS = tuple(name for name in MODULES if name not in GENERAL_EXPERIMENTS)
+SHARDED = ("hparam_search", "tf_mlp")  # run as shards + merge, not as one job
 
 
 def module_name(name: str) -> str:

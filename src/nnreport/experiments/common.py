@@ -38,6 +38,12 @@ def epoch_schedule(n_train: int, settings: dict) -> tuple[int, int, int]:
     return batch, per_epoch, per_epoch * (settings["epochs"] - 1)
 
 
+def shard_range(n_items: int, shards: int, shard: int) -> range:
+    """Indices of ``shard`` (contiguous, sizes differing by at most one)."""
+    edges = np.linspace(0, n_items, shards + 1).round().astype(int)
+    return range(edges[shard], edges[shard + 1])
+
+
 def layer_sizes(n_features: int, hidden: Sequence[int], n_classes: int) -> list[int]:
     return [int(n_features), *map(int, hidden), int(n_classes)]
 

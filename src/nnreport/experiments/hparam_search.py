@@ -21,6 +21,7 @@ from nnreport.experiments.common import (
     epoch_schedule,
     layer_sizes,
     offset_progress,
+    shard_range,
     work,
 )
 from nnreport.experiments.common import nominal_flops as nominal_flops
@@ -44,12 +45,6 @@ def split(data, settings: dict):
     return data.x_train[tr], data.y_train[tr], data.x_train[val], data.y_train[val]
 
 
-def shard_trials(n_trials: int, shards: int, shard: int) -> range:
-    """Trial indices of ``shard`` (contiguous, sizes differing by at most one)."""
-    edges = np.linspace(0, n_trials, shards + 1).round().astype(int)
-    return range(edges[shard], edges[shard + 1])
-
-
 def initial_box(settings: dict) -> dict:
     return {"lr": list(settings["lr_range"]), "weight_decay": list(settings["weight_decay_range"])}
 
@@ -65,7 +60,7 @@ def run_shard(data, settings: dict, stage: int, shard: int, shards: int, box: di
               progress=None):  # fmt: skip
     """Train this shard's trials of ``stage``; return (record, arrays)."""
     seed = settings["seed"]
-    indices = list(shard_trials(settings["trials"], shards, shard))
+    indices = list(shard_range(settings["trials"], shards, shard))
     x, y, x_val, y_val = split(data, settings)
     batch, per_epoch, iterations = epoch_schedule(len(x), settings)
     sizes = layer_sizes(data.n_features, settings["hidden_sizes"], data.n_classes)

@@ -37,6 +37,8 @@ REVIEWED = {
                       "experiments.hparam_search:merge_stage"],
     "toy_optimizers": ["experiments.toy_optimizers:run"],
     "gradient_check": ["experiments.gradient_check:numerical_gradient"],
+    "tf_mlp": ["tfnet:MLPTrainer._epoch_graph", "tfnet:MLPTrainer._apply",
+               "experiments.tf_mlp:arm_stats"],
     "tf_crosscheck": ["experiments.tf_crosscheck:optimizer_differences",
                       "experiments.tf_crosscheck:tf_loss"],
 }  # fmt: skip

@@ -138,6 +138,37 @@ def hparam_search(record: dict, arrays: dict, t) -> list[Finding]:
     return [make(t, "lr_range", (overlap, "search result"), low=f"{low:.2g}", high=f"{high:.2g}")]
 
 
+HOMEWORK_GD_ACCURACY = 0.965  # the homework's plain gradient descent, about 96.5 % per run
+
+
+def tf_mlp(record: dict, arrays: dict, t) -> list[Finding]:
+    """The homework's claims, checked with the control arm (skipped where an arm is absent)."""
+    acc = {a: [r["test_acc"] if r["status"] == "ok" else np.nan for r in record["runs"]
+               if r["arm"] == a] for a in record["arms"]}  # fmt: skip
+    findings = []
+    if "gd" in acc:
+        findings.append(make(t, "tf_gd_level", above(acc["gd"], HOMEWORK_GD_ACCURACY - 0.005),
+                             gd=mean(acc["gd"])))  # fmt: skip
+    if "adam_seed" in acc:
+        stats = record["stats"]["adam_seed"]
+        collapsed = stats["runs"] - stats["good"]
+        verdict = "supported" if collapsed else "not_supported"
+        findings.append(make(t, "tf_seed_collapses", (verdict, "count of runs"),
+                             collapsed=collapsed, runs=stats["runs"]))  # fmt: skip
+        if "gd" in acc:
+            findings.append(make(t, "tf_seed_worse", less(acc["adam_seed"], acc["gd"]),
+                                 seed=mean(acc["adam_seed"]), gd=mean(acc["gd"])))  # fmt: skip
+        if "adam_default" in acc:
+            findings.append(make(t, "tf_settings_blamed",
+                                 less(acc["adam_seed"], acc["adam_default"]),
+                                 seed=mean(acc["adam_seed"]),
+                                 default=mean(acc["adam_default"])))  # fmt: skip
+    if {"gd", "adam_default"} <= acc.keys():
+        findings.append(make(t, "tf_adam_worse", less(acc["adam_default"], acc["gd"]),
+                             default=mean(acc["adam_default"]), gd=mean(acc["gd"])))  # fmt: skip
+    return findings
+
+
 DATASET_FINDINGS = {
     "optimizers": optimizers,
     "weight_init": weight_init,
@@ -146,5 +177,6 @@ DATASET_FINDINGS = {
     "weight_decay": narrows("weight_decay"),
     "dropout": narrows("dropout"),
     "hparam_search": hparam_search,
+    "tf_mlp": tf_mlp,
 }
 NEEDS_OVERFIT = ("weight_decay", "dropout")

@@ -260,6 +260,93 @@ def toy_optimizers(ctx) -> dict:
     return section
 
 
+def run_cell(t, run: dict | None) -> str:
+    if run is None:
+        return ""
+    if run["status"] != "ok":
+        return t("tf_diverged_in", epoch=run["diverged_epoch"])
+    return fmt(run["test_acc"])
+
+
+def optimizer_text(spec: dict) -> str:
+    return spec["name"] + "(" + ", ".join(f"{k}={v}" for k, v in spec.items() if k != "name") + ")"
+
+
+def tf_mlp(ctx) -> dict:
+    record, _ = load_result(ctx["paths"].result(ctx["scope"], "tf_mlp"))
+    t, arms = ctx["t"], record["arms"]
+    settings = record["settings_used"]
+    section = base(ctx, "tf_mlp", record, ["tf_mlp-accuracy", "tf_mlp-cost"], head=16, tail=16)
+    section["settings"] = [row for row in section["settings"] if row[0] != "arms"] + [
+        (f"arm {a['name']}", f"{optimizer_text(a['optimizer'])}, keep_prob={a['keep_prob']}, "
+                            f"runs={a['runs']}")
+        for a in settings["arms"]
+    ]  # fmt: skip
+    runs = {(r["arm"], r["run"]): r for r in record["runs"]}
+    most = max(a["runs"] for a in settings["arms"])
+    section["tables"].append(
+        table(
+            t("tf_run_table", title=ctx["title"], split=record["split"]["train"]),
+            [t("run"), *arms],
+            [
+                [f"({n})", *(run_cell(t, runs.get((a, n))) for a in arms)]
+                for n in range(1, most + 1)
+            ],
+        )  # fmt: skip
+    )
+    stats = record["stats"]
+    section["tables"].append(
+        table(
+            t("tf_arm_table"),
+            [
+                t("arm"),
+                t("runs"),
+                t("mean"),
+                t("std"),
+                t("min"),
+                t("max"),
+                t("good_runs"),
+                t("diverged"),
+            ],
+            [
+                [
+                    a,
+                    str(stats[a]["runs"]),
+                    fmt(stats[a]["mean"]),
+                    fmt(stats[a]["std"]),
+                    fmt(stats[a]["min"]),
+                    fmt(stats[a]["max"]),
+                    str(stats[a]["good"]),
+                    str(stats[a]["diverged"]),
+                ]
+                for a in arms
+            ],
+        )  # fmt: skip
+    )
+    sweep = record.get("sweep")
+    if sweep:
+        sweep_runs = [r for r in record["runs"] if r["arm"] == "sweep"]
+        section["tables"].append(
+            table(
+                t("tf_sweep_table", arm=sweep["arm"], epochs=settings["epochs"]),
+                ["lr", t("holdout_accuracy"), t("test_accuracy"), t("status")],
+                [
+                    [
+                        f"{r['learning_rate']:g}",
+                        fmt(r["holdout_acc"]),
+                        fmt(r["test_acc"]),
+                        run_cell(t, r) if r["status"] != "ok" else t("ok"),
+                    ]
+                    for r in sweep_runs
+                ],
+            )  # fmt: skip
+        )
+        best = "—" if sweep["best"] is None else f"{sweep['best']:g}"
+        section["highlight"] = t("tf_sweep_highlight", arm=sweep["arm"],
+                                 chosen=f"{sweep['chosen']:g}", best=best)  # fmt: skip
+    return section
+
+
 BUILDERS = {
     "optimizers": optimizers,
     "weight_init": weight_init,
@@ -269,6 +356,7 @@ BUILDERS = {
     "dropout": lambda ctx: regularization(ctx, "dropout"),
     "hparam_search": hparam_search,
     "gradient_check": gradient_check,
+    "tf_mlp": tf_mlp,
 }
 
 

@@ -1,0 +1,242 @@
+"""The TensorFlow study: dropout + Adam against plain gradient descent over repeated runs.
+
+A published homework trained an MLP (784-256-128-256-10, sigmoid, 15 epochs, batch 100, on
+55,000 MNIST images) with (a) plain gradient descent and (b) dropout (keep 0.7) + Adam with
+lr 0.9, beta_1 0.6, beta_2 0.8, epsilon 0.1, and concluded that Adam converges worse. The
+arms here repeat (a) and (b) and add a control: the same dropout with Adam's usual settings.
+The homework does not state (a)'s learning rate; ``gd_sweep`` trains one run per candidate
+rate and the report shows it next to the rate the ``gd`` arm uses.
+
+Every run has its own seed, drawn from ``SeedSequence(seed, spawn_key=(arm index, run))``
+and recorded; it fixes the initial weights, the dropout masks and the minibatch order, so
+the same seed gives the same numbers whichever shard or lane trains it. The runs (arms in
+order, then the sweep) are cut into ``shards`` contiguous shards, one Snakemake job each;
+:func:`merge` joins them per dataset.
+
+Training uses the first ``train_samples`` training images (or ``train_fraction`` of them
+when the split has no more than ``train_samples``, as for digits); up to
+``holdout_samples`` of the images after them are held out to pick the sweep's best rate.
+Accuracy is measured on the test split.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnreport import UserError
+from nnreport.experiments.common import layer_sizes, shard_range
+from nnreport.nn.network import weight_count
+
+GOOD_ACCURACY = 0.9  # the homework's line between a run that learned and one that collapsed
+
+
+def split(data, settings: dict):
+    """(x_train, y_train, x_holdout, y_holdout): the first training images, then the next."""
+    n = len(data.x_train)
+    wanted = settings["train_samples"]
+    n_train = wanted if wanted < n else int(n * settings["train_fraction"])
+    end = min(n, n_train + settings["holdout_samples"])
+    return (data.x_train[:n_train], data.y_train[:n_train],
+            data.x_train[n_train:end], data.y_train[n_train:end])  # fmt: skip
+
+
+def run_seed(seed: int, arm_index: int, run: int) -> int:
+    return int(np.random.SeedSequence(seed, spawn_key=(arm_index, run)).generate_state(1)[0])
+
+
+def plan(settings: dict) -> list[dict]:
+    """Every run of the study in order: each arm's runs, then one run per sweep rate."""
+    runs = []
+    for a, arm in enumerate(settings["arms"]):
+        for r in range(arm["runs"]):
+            runs.append({"arm": arm["name"], "run": r + 1, "seed": run_seed(settings["seed"], a, r),
+                         "optimizer": arm["optimizer"], "keep_prob": arm["keep_prob"]})  # fmt: skip
+    sweep = settings["gd_sweep"]
+    if sweep["learning_rates"]:
+        base = arm_named(settings, sweep["arm"])
+        for i, lr in enumerate(sweep["learning_rates"]):
+            runs.append({"arm": "sweep", "run": i + 1,
+                         "seed": run_seed(settings["seed"], len(settings["arms"]), i),
+                         "optimizer": {**base["optimizer"], "learning_rate": lr},
+                         "keep_prob": base["keep_prob"]})  # fmt: skip
+    return runs
+
+
+def arm_named(settings: dict, name: str) -> dict:
+    for arm in settings["arms"]:
+        if arm["name"] == name:
+            return arm
+    raise UserError(
+        f"experiments.tf_mlp.gd_sweep.arm is {name!r}, but no arm has that name "
+        f"(arms: {', '.join(a['name'] for a in settings['arms'])}). Name one of the arms."
+    )
+
+
+def shard_runs(settings: dict, shard: int) -> list[dict]:
+    runs = plan(settings)
+    return [runs[i] for i in shard_range(len(runs), settings["shards"], shard)]
+
+
+def model_key(run: dict) -> tuple[str, float]:
+    """Runs with equal keys differ at most in seed and optimizer hyperparameters, which one
+    trainer (one compiled graph) serves side by side."""
+    return run["optimizer"]["name"], run["keep_prob"]
+
+
+def groups(runs: list[dict], lanes: int):
+    """Consecutive runs of one kind (see :func:`model_key`), at most ``lanes`` at once."""
+    group: list[dict] = []
+    for run in runs:
+        if group and (model_key(run) != model_key(group[0]) or len(group) == lanes):
+            yield group
+            group = []
+        group.append(run)
+    if group:
+        yield group
+
+
+def run_shard(data, settings: dict, shard: int, lanes: int = 1, progress=None):
+    """Train this shard's runs; return (record, arrays)."""
+    from nnreport import tfnet
+
+    tfnet.configure(lanes, settings["seed"])
+    x, y, x_hold, y_hold = split(data, settings)
+    sizes = layer_sizes(data.n_features, settings["hidden_sizes"], data.n_classes)
+    test, holdout = (data.x_test, data.y_test), ((x_hold, y_hold) if len(x_hold) else None)
+    epochs, done = settings["epochs"], 0
+    trainers: dict[tuple, tfnet.MLPTrainer] = {}
+    rows, costs, log = [], [], []
+    for group in groups(shard_runs(settings, shard), lanes):
+        first, key = group[0], model_key(group[0])
+        if key not in trainers:
+            trainers[key] = tfnet.MLPTrainer(
+                sizes, settings["activation"], key[0], first["keep_prob"],
+                settings["batch_size"], x, y, lanes=lanes,
+            )  # fmt: skip
+        width = len(group)
+        on_epoch = None if progress is None else (lambda e, d=done, w=width: progress(d + e * w))
+        results = trainers[key].run(
+            [r["seed"] for r in group], [r["optimizer"] for r in group], epochs, test, holdout,
+            on_epoch,
+        )  # fmt: skip
+        done += epochs * len(group)
+        for run, result in zip(group, results, strict=True):
+            rows.append({
+                "arm": run["arm"], "run": run["run"], "seed": result.seed,
+                "learning_rate": run["optimizer"]["learning_rate"], "status": result.status,
+                "diverged_epoch": result.diverged_epoch, "test_acc": result.test_acc,
+                "holdout_acc": result.val_acc, "seconds": result.seconds,
+            })  # fmt: skip
+            costs.append(result.cost + [np.nan] * (epochs - len(result.cost)))
+            log.extend(run_log(run, result))
+    steps = len(x) // settings["batch_size"]
+    record = {
+        "shard": shard,
+        "shards": settings["shards"],
+        "runs": rows,
+        "split": {"train": len(x), "holdout": len(x_hold), "test": len(data.x_test)},
+        "sizes": sizes,
+        "log": log,
+        "work": {
+            "weights": weight_count(sizes),
+            "train_samples": steps * settings["batch_size"] * epochs,
+            "eval_samples": len(data.x_test) + len(x_hold),
+            "runs": len(rows),
+        },  # fmt: skip
+    }
+    return record, {"cost": np.array(costs, dtype=np.float64).reshape(len(rows), epochs)}
+
+
+def run_log(run: dict, result) -> list[str]:
+    """The homework's console lines (``Epoch: 0001 cost = …``, ``Accuracy: …``) per run."""
+    tag = f"[{run['arm']} ({run['run']}) seed {result.seed}]"
+    lines = [f"{tag} Epoch: {e:04d} cost = {c:.9f}" for e, c in enumerate(result.cost, 1)]
+    if result.status == "diverged":
+        return [*lines, f"{tag} diverged in epoch {result.diverged_epoch}"]
+    return [*lines, f"{tag} Accuracy: {result.test_acc}"]
+
+
+def arm_stats(accuracies, statuses) -> dict:
+    """Mean, std (n - 1), min, max of the finished runs; runs >= 0.9 and diverged ones."""
+    pairs = zip(accuracies, statuses, strict=True)
+    acc = np.array([a for a, s in pairs if s == "ok"], dtype=np.float64)
+    stats = {"runs": len(statuses), "diverged": sum(s != "ok" for s in statuses),
+             "good": int((acc >= GOOD_ACCURACY).sum())}  # fmt: skip
+    if acc.size:
+        stats.update(mean=float(acc.mean()), min=float(acc.min()), max=float(acc.max()),
+                     std=float(acc.std(ddof=1)) if acc.size > 1 else None)  # fmt: skip
+    else:
+        stats.update(mean=None, min=None, max=None, std=None)
+    return stats
+
+
+def merge(shards: list[tuple[dict, dict]], settings: dict) -> tuple[dict, dict]:
+    """Join the shard results into the study's record, in plan order."""
+    expected = [(r["arm"], r["run"], r["seed"]) for r in plan(settings)]
+    by_key = {}
+    for record, arrays in shards:
+        for row, cost in zip(record["runs"], arrays["cost"], strict=True):
+            by_key[(row["arm"], row["run"], row["seed"])] = (row, cost, record)
+    missing = [k for k in expected if k not in by_key]
+    if missing or len(by_key) != len(expected):
+        raise UserError(
+            f"The tf_mlp shard results do not match the settings ({len(by_key)} runs found, "
+            f"{len(expected)} expected; missing e.g. {missing[:3]}). Rerun the shards with the "
+            "current config (snakemake reruns them when the settings changed)."
+        )
+    rows = [by_key[k][0] for k in expected]
+    first = shards[0][0]
+    record = {
+        "runs": rows,
+        "arms": [a["name"] for a in settings["arms"]],
+        "stats": {
+            arm["name"]: arm_stats(
+                [r["test_acc"] for r in rows if r["arm"] == arm["name"]],
+                [r["status"] for r in rows if r["arm"] == arm["name"]],
+            )
+            for arm in settings["arms"]
+        },
+        "sweep": sweep_summary(rows, settings),
+        "split": first["split"],
+        "sizes": first["sizes"],
+        "log": [line for record, _ in shards for line in record["log"]],
+        "work": {**first["work"], "runs": len(rows)},
+        "run_seconds": round(sum(r["seconds"] for r in rows), 3),
+    }
+    return record, {"cost": np.stack([by_key[k][1] for k in expected])}
+
+
+def sweep_summary(rows: list[dict], settings: dict) -> dict | None:
+    """The sweep's runs and the rate with the best held-out accuracy."""
+    runs = [r for r in rows if r["arm"] == "sweep"]
+    if not runs:
+        return None
+    scored = [r for r in runs if r["status"] == "ok"]
+    key = "holdout_acc" if all(r["holdout_acc"] is not None for r in scored) else "test_acc"
+    best = max(scored, key=lambda r: r[key], default=None)
+    return {
+        "arm": settings["gd_sweep"]["arm"],
+        "chosen": arm_named(settings, settings["gd_sweep"]["arm"])["optimizer"]["learning_rate"],
+        "best": best["learning_rate"] if best else None,
+        "scored_on": key,
+    }
+
+
+def total_steps(settings: dict, data=None) -> int:
+    return len(plan(settings)) * settings["epochs"]
+
+
+def nominal_flops(record: dict) -> float:
+    """6 x weights per trained sample + 2 x weights per evaluated sample, per run."""
+    w = record["work"]
+    return (6 * w["train_samples"] + 2 * w["eval_samples"]) * w["weights"] * w["runs"]
+
+
+def run(data, settings: dict, rng, progress=None, lanes: int = 1):
+    """The whole study in one process: every shard, then the merge."""
+    shards, done = [], 0
+    for shard in range(settings["shards"]):
+        step = None if progress is None else (lambda s, d=done: progress(d + s))
+        shards.append(run_shard(data, settings, shard, lanes, step))
+        done += len(shards[-1][0]["runs"]) * settings["epochs"]
+    return merge(shards, settings)

@@ -1,0 +1,147 @@
+"""The TensorFlow study on tiny settings: seeds, shards, lanes, divergence, and the fused
+training step against Keras' own optimizers."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from nnreport import UserError, data, tfnet
+from nnreport.experiments import tf_mlp
+from nnreport.messages import load_messages
+from nnreport.report import findings
+
+ADAM = {"name": "adam", "learning_rate": 0.01, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}
+SETTINGS = {
+    "seed": 5,
+    "hidden_sizes": [16, 8],
+    "activation": "sigmoid",
+    "epochs": 3,
+    "batch_size": 50,
+    "train_samples": 600,
+    "train_fraction": 0.8,
+    "holdout_samples": 200,
+    "shards": 1,
+    "arms": [
+        {"name": "gd", "optimizer": {"name": "sgd", "learning_rate": 0.5}, "keep_prob": 1.0,
+         "runs": 2},
+        {"name": "adam_default", "optimizer": ADAM, "keep_prob": 0.7, "runs": 3},
+    ],
+    "gd_sweep": {"arm": "gd", "learning_rates": [0.1, 1.0]},
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def digits(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("digits")
+    data.prepare("digits", folder / "digits.npz", folder / "digits.json", None, False)
+    return data.load_prepared(folder / "digits.npz")
+
+
+def with_changes(**changes) -> dict:
+    settings = copy.deepcopy(SETTINGS)
+    settings.update(changes)
+    return settings
+
+
+def numbers(record: dict, arrays: dict) -> list:
+    return [(r["arm"], r["run"], r["seed"], r["test_acc"], r["holdout_acc"]) for r in
+            record["runs"]] + [arrays["cost"].tolist()]  # fmt: skip
+
+
+def test_same_seed_same_numbers_whatever_the_shard_or_lane(digits):
+    one = tf_mlp.run(digits, SETTINGS, None)
+    again = tf_mlp.run(digits, SETTINGS, None)
+    sharded = tf_mlp.run(digits, with_changes(shards=3), None, lanes=2)
+    assert numbers(*one) == numbers(*again) == numbers(*sharded)
+    seeds = [r["seed"] for r in one[0]["runs"]]
+    assert len(set(seeds)) == len(seeds) == 2 + 3 + 2
+    accuracies = [r["test_acc"] for r in one[0]["runs"] if r["arm"] == "adam_default"]
+    assert len(set(accuracies)) > 1  # distinct seeds give distinct runs
+
+
+def test_a_different_seed_changes_the_numbers(digits):
+    first = tf_mlp.run(digits, SETTINGS, None)
+    other = tf_mlp.run(digits, with_changes(seed=6), None)
+    assert numbers(*first) != numbers(*other)
+
+
+def test_split_uses_the_fraction_when_the_split_is_small(digits):
+    x, _, x_hold, _ = tf_mlp.split(digits, with_changes(train_samples=55000))
+    assert len(x) == int(len(digits.x_train) * 0.8)
+    assert len(x_hold) == min(200, len(digits.x_train) - len(x))
+    x, _, x_hold, _ = tf_mlp.split(digits, SETTINGS)
+    assert (len(x), len(x_hold)) == (600, 200)
+
+
+def test_a_diverging_run_is_recorded_and_left_out_of_the_statistics(digits):
+    blowing_up = {"name": "sgd", "learning_rate": 1e38}
+    arms = [SETTINGS["arms"][1], {"name": "gd", "optimizer": blowing_up, "keep_prob": 1.0,
+                                  "runs": 1}]  # fmt: skip
+    settings = with_changes(arms=arms, gd_sweep={"arm": "gd", "learning_rates": []})
+    record, arrays = tf_mlp.run(digits, settings, None)
+    bad = [r for r in record["runs"] if r["arm"] == "gd"][0]
+    assert bad["status"] == "diverged" and bad["test_acc"] is None
+    assert bad["diverged_epoch"] >= 1 and np.isnan(arrays["cost"][-1, -1])
+    assert record["stats"]["gd"] == {"runs": 1, "diverged": 1, "good": 0, "mean": None,
+                                     "min": None, "max": None, "std": None}  # fmt: skip
+    assert record["stats"]["adam_default"]["diverged"] == 0
+
+
+def test_merge_refuses_missing_shards(digits):
+    settings = with_changes(shards=2)
+    first = tf_mlp.run_shard(digits, settings, 0)
+    with pytest.raises(UserError, match="shard results do not match"):
+        tf_mlp.merge([first], settings)
+
+
+def test_fused_step_matches_keras_optimizers():
+    """One epoch of our compiled loop equals Keras' SGD and Adam on the same batches."""
+    import keras
+
+    rng = np.random.default_rng(0)
+    x = rng.random((40, 12), dtype=np.float32)
+    y = rng.integers(0, 3, 40)
+    sizes = [12, 6, 3]
+    for spec in ({"name": "sgd", "learning_rate": 0.3}, ADAM):
+        trainer = tfnet.MLPTrainer(sizes, "sigmoid", spec["name"], 1.0, 10, x, y)
+        order_rng = trainer.lanes[0].reset(trainer.tf, sizes, 11, spec)
+        start = [w.numpy() for w in trainer.lanes[0].weights]
+        trainer.run([11], [spec], 1, (x, y))
+        ours = [w.numpy() for w in trainer.lanes[0].weights]
+        model = tfnet.keras_model(sizes, "sigmoid", 1.0)
+        model.set_weights([a for w in start for a in (w, np.zeros(w.shape[1], np.float32))])
+        model.compile(
+            optimizer=tfnet.keras_optimizer(spec),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        )
+        for batch in order_rng.permutation(40).reshape(4, 10):
+            model.train_on_batch(x[batch], y[batch])
+        theirs = model.get_weights()[::2]
+        for a, b, s in zip(ours, theirs, start, strict=True):
+            assert np.abs(a - s).max() > 1e-3  # the weights moved
+            np.testing.assert_allclose(a, b, atol=2e-6)
+
+
+def test_findings_check_the_homework_against_the_control():
+    def runs(arm, accs):
+        return [{"arm": arm, "status": "ok", "test_acc": a} for a in accs]
+
+    record = {
+        "arms": ["gd", "adam_seed", "adam_default"],
+        "runs": runs("gd", [0.962, 0.964, 0.966, 0.963, 0.965])
+        + runs("adam_seed", [0.94, 0.95, 0.10, 0.93, 0.21, 0.94])
+        + runs("adam_default", [0.975, 0.976, 0.974, 0.977, 0.975]),
+        "stats": {"adam_seed": {"runs": 6, "good": 4}},
+    }
+    t = load_messages("templates", "en")
+    verdicts = {f.claim: f.verdict for f in findings.tf_mlp(record, {}, t)}
+    assert verdicts == {
+        "tf_gd_level": "supported",
+        "tf_seed_collapses": "supported",
+        "tf_seed_worse": "inconclusive",  # the collapsed runs make the spread huge
+        "tf_settings_blamed": "inconclusive",
+        "tf_adam_worse": "not_supported",  # the control beats gradient descent
+    }
