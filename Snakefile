@@ -19,8 +19,12 @@ include: "rules/plots.smk"
 include: "rules/report.smk"
 
 
+# Every result and figure is a target too, not only an intermediate: one that is missing
+# (deleted, or moved aside as corrupted) is made again even though the report exists.
 rule all:
     input:
         "reports/report.html",
         "reports/report.pdf",
+        rules.render_report.input.results,
+        rules.render_report.input.figures,
     default_target: True

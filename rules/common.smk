@@ -8,7 +8,7 @@ from snakemake.exceptions import WorkflowError
 from nnreport import UserError
 from nnreport.config import check_consistency, experiment_settings
 from nnreport.data import source_files
-from nnreport.deps import module_files
+from nnreport.deps import module_files, project_path
 from nnreport.experiments import EXPERIMENTS, GENERAL_EXPERIMENTS, SHARDED, module_name
 from nnreport.plots import figure_names
 
@@ -86,7 +86,7 @@ def experiment_code(wildcards):
 
 def dataset_sources(wildcards):
     """The local IDX files a dataset is read from, so that replacing one reruns it."""
-    return source_files(wildcards.dataset, config["data_dir"])
+    return [project_path(p) for p in source_files(wildcards.dataset, config["data_dir"])]
 
 
 def rebuild_command():

@@ -2,24 +2,48 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-WORKFLOW_FILES = ("Snakefile", "rules", "config", "templates")
+WORKFLOW_FILES = ("Snakefile", "rules", "config", "templates", "src")
 
 
 def copy_workflow(target: Path) -> Path:
+    """The workflow, a copy of the package (run from it, so a test may edit a module) and
+    ``data/``: links to the offline dataset files (so a test may replace one)."""
     target.mkdir(parents=True, exist_ok=True)
     for name in WORKFLOW_FILES:
         source = REPO / name
         if source.is_dir():
-            shutil.copytree(source, target / name)
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy(source, target / name)
+    offline = Path(os.environ.get("NNREPORT_DATA_DIR", "/nonexistent"))
+    for folder in ("mnist", "fashion-mnist"):
+        (target / "data" / folder).mkdir(parents=True)
+        for file in (offline / folder).glob("*"):
+            (target / "data" / folder / file.name).symlink_to(file)
     return target
+
+
+def clone(workdir: Path, target: Path) -> Path:
+    """A copy of a built project: links copied as links, modification times kept (those of
+    the links too, which Snakemake compares)."""
+    shutil.copytree(workdir, target, symlinks=True)
+    for link in workdir.rglob("*"):
+        if link.is_symlink():
+            times = link.lstat()
+            os.utime(target / link.relative_to(workdir), ns=(times.st_atime_ns, times.st_mtime_ns),
+                     follow_symlinks=False)  # fmt: skip
+    return target
+
+
+def environment(workdir: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(workdir / "src"), "NNREPORT_DATA_DIR": "data"}
 
 
 def snakemake(
@@ -28,16 +52,22 @@ def snakemake(
     """Run snakemake on the smoke config; ``targets`` go first (``--configfile`` takes every
     word that follows it)."""
     command = ["snakemake", *targets, "--cores", "2", "--configfile", "config/smoke.yaml", *args]
-    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
+    result = subprocess.run(
+        command, cwd=workdir, capture_output=True, text=True, env=environment(workdir)
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
     return result
 
 
+def dry_run(workdir: Path, *args: str, targets: tuple[str, ...] = ()) -> str:
+    result = snakemake(workdir, "--dry-run", *args, targets=targets)
+    return result.stdout + result.stderr
+
+
 def planned_jobs(workdir: Path, *args: str, targets: tuple[str, ...] = ()) -> dict[str, int]:
     """Rule name -> job count of a dry run (empty when nothing is to be done)."""
-    result = snakemake(workdir, "--dry-run", *args, targets=targets)
-    output = result.stdout + result.stderr
+    output = dry_run(workdir, *args, targets=targets)
     match = re.search(r"Job stats:\n.*?\n-+\s+-+\n(.*?)\ntotal", output, re.S)
     if not match:
         assert "Nothing to be done" in output, output

@@ -1,16 +1,19 @@
-"""Faults around the pipeline: kill -9, a concurrent second run, core counts.
+"""Faults around the pipeline: kill -9, a job dying mid-write, a corrupted result, one
+dataset failing under ``-k``, a concurrent second run, core counts, a cluster executor.
 
-Each test runs the real snakemake in its own scratch copy, on digits targets only (fast).
+Each test runs the real snakemake in its own scratch copy (digits targets where that is
+enough; a clone of the session's smoke build where a built project is needed).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
 
-from pipeline import copy_workflow, planned_jobs, snakemake
+from pipeline import REPO, clone, copy_workflow, environment, planned_jobs, snakemake
 
 from nnreport.results import load_record
 
@@ -23,8 +26,10 @@ TARGETS = (
 
 def start(workdir, target: str, *args: str) -> subprocess.Popen:
     command = ["snakemake", target, "--cores", "1", "--configfile", "config/smoke.yaml", *args]
-    return subprocess.Popen(command, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)  # fmt: skip
+    return subprocess.Popen(
+        command, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True, env=environment(workdir),
+    )  # fmt: skip
 
 
 def wait_for(condition, seconds: float = 120) -> None:
@@ -85,3 +90,121 @@ def test_kill_9_mid_job_leaves_no_finished_looking_result(tmp_path, data_dir):
         workdir, "--configfile", "config/smoke.yaml", str(slow), targets=TARGETS[1:2]
     )
     assert jobs == {"run_experiment": 1}
+
+
+# Loaded by every Python process of the run (it is first on PYTHONPATH): the process that
+# writes optimizers.npz is killed right after, with its JSON still unwritten.
+DIE_AFTER_NPZ = """
+import os, signal
+from pathlib import Path
+import nnreport.results as results
+_save_arrays = results.save_arrays
+def save_arrays(path, arrays):
+    digest = _save_arrays(path, arrays)
+    if Path(path).name == "optimizers.npz":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return digest
+results.save_arrays = save_arrays
+"""
+
+
+def test_a_job_dying_after_part_of_its_output_leaves_nothing(tmp_path, data_dir):
+    workdir = copy_workflow(tmp_path / "wf")
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(DIE_AFTER_NPZ)
+    env = environment(workdir)
+    env["PYTHONPATH"] = f"{hooks}{os.pathsep}{env['PYTHONPATH']}"
+    command = ["snakemake", TARGETS[0], "--cores", "1", "--configfile", "config/smoke.yaml"]
+    run = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
+    assert run.returncode != 0
+    assert "optimizers.npz" in run.stderr  # Snakemake names what it removed
+    folder = workdir / "results" / "digits"  # Snakemake also drops the emptied folder
+    left = [p.name for p in folder.iterdir()] if folder.exists() else []
+    assert not [name for name in left if "optimizers" in name], left
+
+
+def test_corrupted_result_is_named_and_regenerated(built, tmp_path):
+    workdir = clone(built, tmp_path / "wf")
+    npz = workdir / "results" / "digits" / "optimizers.npz"
+    before, before_arrays = load_record(npz.with_suffix(".json"))
+    npz.write_bytes(npz.read_bytes()[:-100])  # truncated, e.g. by a full disk
+    first = snakemake(workdir, check=False)
+    assert first.returncode != 0
+    log = (workdir / "logs" / "digits" / "figures" / "optimizers.log").read_text()
+    assert "results/digits/optimizers.npz does not match the checksum" in log
+    assert not npz.exists() and npz.with_name("optimizers.npz.corrupt").is_file()
+    snakemake(workdir)  # the job that wrote it reruns, then what reads it
+    after, after_arrays = load_record(npz.with_suffix(".json"))
+    before.pop("seconds"), after.pop("seconds")
+    assert after == before
+    assert all(after_arrays[k].tobytes() == before_arrays[k].tobytes() for k in before_arrays)
+    assert (workdir / "reports" / "report.pdf").stat().st_mtime > npz.stat().st_mtime
+
+
+def test_keep_going_with_one_dataset_failing(tmp_path, data_dir):
+    workdir = copy_workflow(tmp_path / "wf")
+    broken = workdir / "data" / "mnist" / "t10k-labels-idx1-ubyte.gz"
+    broken.unlink()
+    broken.write_bytes(b"\x1f\x8b this is not gzip data")
+    (workdir / "config" / "two.yaml").write_text("datasets: [mnist, digits]\n")
+    run = snakemake(workdir, "--configfile", "config/smoke.yaml", "config/two.yaml", "-k",
+                    check=False)  # fmt: skip
+    assert run.returncode != 0
+    assert "t10k-labels-idx1-ubyte.gz" in (workdir / "logs" / "prepare" / "mnist.log").read_text()
+    for experiment in ("optimizers", "hparam_search", "tf_mlp", "gradient_check"):
+        load_record(workdir / "results" / "digits" / f"{experiment}.json")  # finished
+    assert not (workdir / "results" / "mnist").exists()
+    assert not (workdir / "reports").exists()  # no report, complete-looking or not
+
+
+def results_without_timings(workdir):
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in ("seconds", "run_seconds")}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    found = {}
+    for path in sorted((workdir / "results").rglob("*.json")):
+        record, arrays = load_record(path)
+        name = str(path.relative_to(workdir))
+        found[name] = (strip(record), {k: a.tobytes() for k, a in arrays.items()})
+    return found
+
+
+def report_sections(workdir, scopes) -> dict[str, str]:
+    """The report's sections of ``scopes``, figures left out (their PNG bytes are not numbers)."""
+    html = (workdir / "reports" / "report.html").read_text(encoding="utf-8")
+    html = re.sub(r'src="data:[^"]+"', 'src=""', html)
+    html = re.sub(r"\b(Figure|Table) \d+", r"\1 N", html)  # numbered across the report
+    parts = re.split(r'<section class="[a-z]+" id="([a-z_]+)-([a-z_]+)">', html)
+    return {f"{scope}-{key}": body.split("</section>")[0]
+            for scope, key, body in zip(parts[1::3], parts[2::3], parts[3::3], strict=True)
+            if scope in scopes}  # fmt: skip
+
+
+def test_cluster_executor_gives_the_local_numbers(built, tmp_path):
+    """Every job a separate detached process (tests/cluster/submit.sh), digits only to keep
+    it short: results and report sections equal those of the local build."""
+    workdir = copy_workflow(tmp_path / "wf")
+    (workdir / "config" / "digits.yaml").write_text("datasets: [digits]\n")
+    submit = REPO / "tests" / "cluster" / "submit.sh"
+    snakemake(workdir, "--configfile", "config/smoke.yaml", "config/digits.yaml",
+              "--executor", "cluster-generic", "--cluster-generic-submit-cmd", str(submit),
+              "--jobs", "4", "--latency-wait", "5")  # fmt: skip
+    assert (workdir / "reports" / "report.pdf").is_file()
+    cluster = results_without_timings(workdir)
+    local = {k: v for k, v in results_without_timings(built).items() if "/mnist" not in k
+             and "/fashion_mnist" not in k}  # fmt: skip
+    assert cluster.keys() == local.keys()
+    for name in local:
+        assert cluster[name] == local[name], name
+    scopes = ("digits", "general")
+    cluster_sections, local_sections = (
+        report_sections(workdir, scopes),
+        report_sections(built, scopes),
+    )
+    assert len(cluster_sections) >= 12
+    assert cluster_sections == local_sections

@@ -7,7 +7,7 @@ import re
 import time
 
 import pytest
-from pipeline import copy_workflow, planned_jobs, snakemake
+from pipeline import clone, copy_workflow, dry_run, planned_jobs, snakemake
 from pypdf import PdfReader
 
 from nnreport.results import load_record
@@ -106,6 +106,33 @@ def test_one_dataset_setting_reruns_only_that_experiment(built):
     assert jobs == {"run_experiment": 1, "experiment_figure": 1, "render_report": 1, "all": 1}
 
 
+def test_source_module_edit_reruns_the_experiments_that_import_it(built, tmp_path):
+    workdir = clone(built, tmp_path / "wf")
+    assert planned_jobs(workdir) == {}  # a copy of a built project is up to date
+    module = workdir / "src" / "nnreport" / "experiments" / "weight_init.py"
+    module.write_text(module.read_text() + "\n# edited\n")
+    jobs = planned_jobs(workdir)
+    assert jobs == {"run_experiment": 3, "experiment_figure": 3, "render_report": 1, "all": 1}
+
+
+def test_changed_dataset_file_reruns_everything_for_that_dataset(built, tmp_path):
+    import gzip
+
+    workdir = clone(built, tmp_path / "wf")
+    labels = workdir / "data" / "fashion-mnist" / "t10k-labels-idx1-ubyte.gz"
+    payload = gzip.decompress(labels.read_bytes())
+    labels.unlink()
+    labels.write_bytes(gzip.compress(payload, compresslevel=1))  # same labels, a new file
+    output = dry_run(workdir)
+    scopes = set(re.findall(r"wildcards: (?:dataset|scope)=(\w+)", output))
+    assert scopes == {"fashion_mnist"}
+    jobs = planned_jobs(workdir)
+    for rule in ("prepare_dataset", "run_experiment", "hparam_shard", "tf_mlp_shard",
+                 "dataset_figures", "experiment_figure", "render_report"):  # fmt: skip
+        assert jobs.get(rule), rule
+    assert jobs["run_experiment"] == len(DATASET_SECTIONS) - 3  # not dataset, search, tf_mlp
+
+
 def test_search_shards_are_separate_jobs(built):
     shards = sorted(p.name for p in (built / "results" / "mnist" / "hparam_search").glob("*.json"))
     assert shards == ["stage0-shard0.json", "stage0-shard1.json", "stage0.json",
@@ -138,6 +165,7 @@ def test_summary_conclusion_and_provenance(built):
     summary = html.split('id="summary"')[1].split("</section>")[0]
     assert all(f"<th>{d}</th>" in summary for d in DATASETS)
     assert "Optimizers by final training loss" in summary and "Recommended learning rate" in summary
+    assert "TensorFlow study: mean test accuracy" in summary
     conclusion = html.split('id="conclusion"')[1].split("</section>")[0]
     assert "Dropout reduces overfitting" in conclusion
     appendix = html.split('id="provenance"')[1].split("</section>")[0]

@@ -36,8 +36,10 @@ def test_failed_write_leaves_nothing(tmp_path):
 def test_truncated_json_is_reported(tmp_path):
     save_json(tmp_path / "r.json", {"a": 1})
     (tmp_path / "r.json").write_text('{"a": ')
-    with pytest.raises(UserError, match="r.json.*truncated or corrupted"):
+    with pytest.raises(UserError, match="r.json.*truncated or corrupted.*moved to"):
         load_record(tmp_path / "r.json")
+    assert not (tmp_path / "r.json").exists()  # the next run regenerates it
+    assert (tmp_path / "r.json.corrupt").read_text() == '{"a": '
 
 
 def test_corrupted_npz_is_reported(tmp_path):
@@ -46,6 +48,7 @@ def test_corrupted_npz_is_reported(tmp_path):
     npz.write_bytes(npz.read_bytes()[:-40])
     with pytest.raises(UserError, match="r.npz.*checksum"):
         load_record(tmp_path / "r.json")
+    assert not npz.exists() and (tmp_path / "r.npz.corrupt").is_file()
 
 
 def test_pickled_npz_is_refused(tmp_path):

@@ -145,3 +145,13 @@ def test_findings_check_the_homework_against_the_control():
         "tf_settings_blamed": "inconclusive",
         "tf_adam_worse": "not_supported",  # the control beats gradient descent
     }
+
+
+def test_benchmark_line_has_the_model_fit_baseline(digits):
+    from nnreport.bench import benchmark
+
+    line = benchmark("tf_mlp", digits, with_changes(epochs=2), threads=2)
+    assert line["runs"] == 2 * len(SETTINGS["arms"]) and line["lanes"] == 2
+    assert line["baseline_seconds"] > 0 and line["seconds"] > 0
+    assert line["speedup"] == pytest.approx(line["baseline_seconds"] / line["seconds"], rel=0.01)
+    assert 0 <= line["test_acc_mean"] <= 1 and 0 <= line["baseline_test_acc_mean"] <= 1

@@ -7,6 +7,7 @@ an experiment imports reruns that experiment, and nothing else.
 from __future__ import annotations
 
 import ast
+import os
 from functools import cache
 from pathlib import Path
 
@@ -38,9 +39,20 @@ def _imported_names(path: Path, module: str) -> set[str]:
     return {n for n in names if n == PACKAGE or n.startswith(PACKAGE + ".")}
 
 
-@cache
+def project_path(path: str | Path) -> str:
+    """``path`` relative to the working directory when it lies inside it, else absolute: a
+    copy of the project folder then records the same rule inputs."""
+    here, path = Path.cwd().resolve(), Path(path).absolute()
+    return os.path.relpath(path, here) if path.is_relative_to(here) else str(path)
+
+
 def module_files(module: str) -> tuple[str, ...]:
     """Sorted paths of ``module`` and every nnreport module it imports, transitively."""
+    return tuple(project_path(p) for p in _module_paths(module))
+
+
+@cache
+def _module_paths(module: str) -> tuple[Path, ...]:
     seen: dict[str, Path] = {}
     pending = [module]
     while pending:
@@ -55,4 +67,4 @@ def module_files(module: str) -> tuple[str, ...]:
         parent = name.rpartition(".")[0]
         if parent:
             pending.append(parent)  # importing a.b runs a/__init__.py
-    return tuple(sorted(str(p) for p in seen.values()))
+    return tuple(sorted(seen.values()))

@@ -72,6 +72,19 @@ def save_json(path: str | Path, data: dict) -> None:
     atomic_write(path, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
 
 
+def corrupted(path: str | Path, problem: str) -> UserError:
+    """The error for a damaged result file, which is first moved aside to ``<name>.corrupt``
+    (kept for a look): its job's output is then missing, so the next run regenerates it."""
+    path = Path(path)
+    aside = path.with_name(path.name + ".corrupt")
+    try:
+        os.replace(path, aside)
+        action = f"It was moved to {aside}; run the pipeline again to regenerate it."
+    except OSError:
+        action = "Delete it and run the pipeline again to regenerate it."
+    return UserError(f"The result file {path} {problem}. {action}")
+
+
 def load_json(path: str | Path) -> dict:
     try:
         with open(path, encoding="utf-8") as handle:
@@ -79,12 +92,9 @@ def load_json(path: str | Path) -> dict:
     except FileNotFoundError:
         raise UserError(f"The result file {path} does not exist. Rerun the pipeline.") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise UserError(
-            f"The result file {path} is not valid JSON ({err}); it is truncated or corrupted. "
-            "Delete it and rerun the pipeline to regenerate it."
-        ) from None
+        raise corrupted(path, f"is not valid JSON ({err}): it is truncated or corrupted") from None
     if not isinstance(data, dict):
-        raise UserError(f"The result file {path} does not hold a JSON object. Delete it and rerun.")
+        raise corrupted(path, "does not hold a JSON object")
     return data
 
 
@@ -103,22 +113,18 @@ def load_arrays(path: str | Path, expected_sha256: str | None = None) -> dict[st
     """Read an npz without pickle, checking its SHA-256 when one is given."""
     path = Path(path)
     if expected_sha256 is not None and sha256_file(path) != expected_sha256:
-        raise UserError(
-            f"The array file {path} does not match the checksum recorded with it; it is "
-            "truncated or corrupted. Delete it and rerun the pipeline to regenerate it."
+        raise corrupted(
+            path, "does not match the checksum recorded with it: it is truncated or corrupted"
         )
     try:
         with np.load(path, allow_pickle=False) as data:
             return {key: data[key] for key in data.files}
     except ValueError as err:
-        raise UserError(
-            f"The array file {path} holds pickled objects, which nnreport refuses to load "
-            f"({err}). Delete it and rerun the pipeline."
-        ) from None
+        raise corrupted(path, f"holds pickled objects, which nnreport refuses ({err})") from None
+    except FileNotFoundError:
+        raise UserError(f"The result file {path} does not exist. Rerun the pipeline.") from None
     except (OSError, EOFError, KeyError) as err:
-        raise UserError(
-            f"The array file {path} cannot be read ({err}). Delete it and rerun the pipeline."
-        ) from None
+        raise corrupted(path, f"cannot be read ({err})") from None
 
 
 def save_record(json_path: str | Path, record: dict, arrays: dict[str, np.ndarray]) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -58,7 +58,6 @@ class RunResult:
     status: str = "ok"
     diverged_epoch: int | None = None
     seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
 
 
 class Lane:

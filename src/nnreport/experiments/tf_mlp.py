@@ -34,7 +34,7 @@ def split(data, settings: dict):
     """(x_train, y_train, x_holdout, y_holdout): the first training images, then the next."""
     n = len(data.x_train)
     wanted = settings["train_samples"]
-    n_train = wanted if wanted < n else int(n * settings["train_fraction"])
+    n_train = wanted if wanted < n else max(1, int(n * settings["train_fraction"]))
     end = min(n, n_train + settings["holdout_samples"])
     return (data.x_train[:n_train], data.y_train[:n_train],
             data.x_train[n_train:end], data.y_train[n_train:end])  # fmt: skip
@@ -104,15 +104,14 @@ def run_shard(data, settings: dict, shard: int, lanes: int = 1, progress=None):
     sizes = layer_sizes(data.n_features, settings["hidden_sizes"], data.n_classes)
     test, holdout = (data.x_test, data.y_test), ((x_hold, y_hold) if len(x_hold) else None)
     epochs, done = settings["epochs"], 0
+    batch = min(settings["batch_size"], len(x))
     trainers: dict[tuple, tfnet.MLPTrainer] = {}
     rows, costs, log = [], [], []
     for group in groups(shard_runs(settings, shard), lanes):
-        first, key = group[0], model_key(group[0])
+        key = model_key(group[0])
         if key not in trainers:
-            trainers[key] = tfnet.MLPTrainer(
-                sizes, settings["activation"], key[0], first["keep_prob"],
-                settings["batch_size"], x, y, lanes=lanes,
-            )  # fmt: skip
+            trainers[key] = tfnet.MLPTrainer(sizes, settings["activation"], *key, batch, x, y,
+                                             lanes=lanes)  # fmt: skip
         width = len(group)
         on_epoch = None if progress is None else (lambda e, d=done, w=width: progress(d + e * w))
         results = trainers[key].run(
@@ -129,7 +128,6 @@ def run_shard(data, settings: dict, shard: int, lanes: int = 1, progress=None):
             })  # fmt: skip
             costs.append(result.cost + [np.nan] * (epochs - len(result.cost)))
             log.extend(run_log(run, result))
-    steps = len(x) // settings["batch_size"]
     record = {
         "shard": shard,
         "shards": settings["shards"],
@@ -139,7 +137,7 @@ def run_shard(data, settings: dict, shard: int, lanes: int = 1, progress=None):
         "log": log,
         "work": {
             "weights": weight_count(sizes),
-            "train_samples": steps * settings["batch_size"] * epochs,
+            "train_samples": len(x) // batch * batch * epochs,
             "eval_samples": len(data.x_test) + len(x_hold),
             "runs": len(rows),
         },  # fmt: skip

@@ -37,6 +37,16 @@ def gap(record: dict) -> str:
     return f"{np.nanmean(np.array(record['gap'], dtype=np.float64)):.2f}"
 
 
+def arm_means(record: dict) -> str:
+    """Mean test accuracy per arm of the TensorFlow study, with its runs below 0.9."""
+    parts = []
+    for arm in record["arms"]:
+        stats = record["stats"][arm]
+        mean = "—" if stats["mean"] is None else f"{stats['mean']:.3f}"
+        parts.append(f"{arm} {mean} ({stats['runs'] - stats['good']}/{stats['runs']} < 0.9)")
+    return ", ".join(parts)
+
+
 def cross_dataset(datasets: list[str], experiments: list[str], paths: Paths, t) -> dict:
     """One row per comparison, one column per dataset."""
     rows = []
@@ -56,6 +66,7 @@ def cross_dataset(datasets: list[str], experiments: list[str], paths: Paths, t) 
         lambda r: "{:.2g} … {:.2g}".format(*r["recommendation"]["lr"]))  # fmt: skip
     add(t("summary_wd_range"), "hparam_search",
         lambda r: "{:.2g} … {:.2g}".format(*r["recommendation"]["weight_decay"]))  # fmt: skip
+    add(t("summary_tf_means"), "tf_mlp", arm_means)
     return {"header": [t("comparison"), *datasets], "rows": rows}
 
 
