@@ -145,10 +145,14 @@ def tf_mlp(record: dict, arrays: dict, t) -> list[Finding]:
     """The homework's claims, checked with the control arm (skipped where an arm is absent)."""
     acc = {a: [r["test_acc"] if r["status"] == "ok" else np.nan for r in record["runs"]
                if r["arm"] == a] for a in record["arms"]}  # fmt: skip
+
+    def mean4(arm: str) -> str:  # accuracies differ in the third decimal: quote four
+        return f"{mean(acc[arm]):.4f}"
+
     findings = []
     if "gd" in acc:
         findings.append(make(t, "tf_gd_level", above(acc["gd"], HOMEWORK_GD_ACCURACY - 0.005),
-                             gd=mean(acc["gd"])))  # fmt: skip
+                             gd=mean4("gd")))  # fmt: skip
     if "adam_seed" in acc:
         stats = record["stats"]["adam_seed"]
         collapsed = stats["runs"] - stats["good"]
@@ -157,15 +161,15 @@ def tf_mlp(record: dict, arrays: dict, t) -> list[Finding]:
                              collapsed=collapsed, runs=stats["runs"]))  # fmt: skip
         if "gd" in acc:
             findings.append(make(t, "tf_seed_worse", less(acc["adam_seed"], acc["gd"]),
-                                 seed=mean(acc["adam_seed"]), gd=mean(acc["gd"])))  # fmt: skip
+                                 seed=mean4("adam_seed"), gd=mean4("gd")))  # fmt: skip
         if "adam_default" in acc:
             findings.append(make(t, "tf_settings_blamed",
                                  less(acc["adam_seed"], acc["adam_default"]),
-                                 seed=mean(acc["adam_seed"]),
-                                 default=mean(acc["adam_default"])))  # fmt: skip
+                                 seed=mean4("adam_seed"),
+                                 default=mean4("adam_default")))  # fmt: skip
     if {"gd", "adam_default"} <= acc.keys():
         findings.append(make(t, "tf_adam_worse", less(acc["adam_default"], acc["gd"]),
-                             default=mean(acc["adam_default"]), gd=mean(acc["gd"])))  # fmt: skip
+                             default=mean4("adam_default"), gd=mean4("gd")))  # fmt: skip
     return findings
 
 
