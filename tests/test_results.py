@@ -56,3 +56,10 @@ def test_pickled_npz_is_refused(tmp_path):
     (tmp_path / "r.json").write_text(json.dumps({"arrays_file": "r.npz"}))
     with pytest.raises(UserError, match="pickled"):
         load_record(tmp_path / "r.json")
+
+
+def test_missing_npz_is_named(tmp_path):
+    save_record(tmp_path / "r.json", {}, {"x": np.ones(3)})
+    (tmp_path / "r.npz").unlink()
+    with pytest.raises(UserError, match="r.npz does not exist"):
+        load_record(tmp_path / "r.json")

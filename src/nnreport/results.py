@@ -72,6 +72,10 @@ def save_json(path: str | Path, data: dict) -> None:
     atomic_write(path, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
 
 
+def missing(path: str | Path) -> UserError:
+    return UserError(f"The result file {path} does not exist. Rerun the pipeline.")
+
+
 def corrupted(path: str | Path, problem: str) -> UserError:
     """The error for a damaged result file, which is first moved aside to ``<name>.corrupt``
     (kept for a look): its job's output is then missing, so the next run regenerates it."""
@@ -90,7 +94,7 @@ def load_json(path: str | Path) -> dict:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
     except FileNotFoundError:
-        raise UserError(f"The result file {path} does not exist. Rerun the pipeline.") from None
+        raise missing(path) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise corrupted(path, f"is not valid JSON ({err}): it is truncated or corrupted") from None
     if not isinstance(data, dict):
@@ -112,6 +116,8 @@ def save_arrays(path: str | Path, arrays: dict[str, np.ndarray]) -> str:
 def load_arrays(path: str | Path, expected_sha256: str | None = None) -> dict[str, np.ndarray]:
     """Read an npz without pickle, checking its SHA-256 when one is given."""
     path = Path(path)
+    if not path.is_file():
+        raise missing(path)
     if expected_sha256 is not None and sha256_file(path) != expected_sha256:
         raise corrupted(
             path, "does not match the checksum recorded with it: it is truncated or corrupted"
@@ -121,8 +127,6 @@ def load_arrays(path: str | Path, expected_sha256: str | None = None) -> dict[st
             return {key: data[key] for key in data.files}
     except ValueError as err:
         raise corrupted(path, f"holds pickled objects, which nnreport refuses ({err})") from None
-    except FileNotFoundError:
-        raise UserError(f"The result file {path} does not exist. Rerun the pipeline.") from None
     except (OSError, EOFError, KeyError) as err:
         raise corrupted(path, f"cannot be read ({err})") from None
 

@@ -172,9 +172,9 @@ def merge(shards: list[tuple[dict, dict]], settings: dict) -> tuple[dict, dict]:
     """Join the shard results into the study's record, in plan order."""
     expected = [(r["arm"], r["run"], r["seed"]) for r in plan(settings)]
     by_key = {}
-    for record, arrays in shards:
-        for row, cost in zip(record["runs"], arrays["cost"], strict=True):
-            by_key[(row["arm"], row["run"], row["seed"])] = (row, cost, record)
+    for shard, arrays in shards:
+        for row, cost in zip(shard["runs"], arrays["cost"], strict=True):
+            by_key[(row["arm"], row["run"], row["seed"])] = (row, cost)
     missing = [k for k in expected if k not in by_key]
     if missing or len(by_key) != len(expected):
         raise UserError(
