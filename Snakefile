@@ -1,7 +1,11 @@
 # nnreport: every chapter-6 experiment on every configured dataset -> reports/report.{html,pdf}
 #   snakemake --cores 4                                   book scale (config/config.yaml)
 #   snakemake --cores 4 --configfile config/smoke.yaml    two-minute preview
-from snakemake.utils import min_version, validate
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import min_version
+
+from nnreport import UserError
+from nnreport.config import validate_config
 
 min_version("9.0")
 
@@ -9,7 +13,11 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
-validate(config, "config/schema.yaml")
+# The schema (config/schema.yaml + each experiment's settings.yaml) fills in every default.
+try:
+    validate_config(config, "config/schema.yaml")
+except UserError as err:
+    raise WorkflowError(str(err))
 
 
 include: "rules/common.smk"
@@ -17,6 +25,13 @@ include: "rules/data.smk"
 include: "rules/experiments.smk"
 include: "rules/plots.smk"
 include: "rules/report.smk"
+
+
+# Merges and the final target take under a second: never worth a cluster job.
+localrules:
+    all,
+    merge_stage,
+    merge_result,
 
 
 # Every result and figure is a target too, not only an intermediate: one that is missing

@@ -1,92 +1,119 @@
-# Helpers shared by the rule files: config lookups and the source files each job depends on.
+# Helpers shared by the rule files: config lookups, from the experiment registry, and the
+# source files each job depends on.
 import json
 import os
 from pathlib import Path
 
-from snakemake.exceptions import WorkflowError
-
-from nnreport import UserError
-from nnreport.config import check_consistency, experiment_settings
+from nnreport import experiments
+from nnreport.config import experiment_settings
 from nnreport.data import source_files
 from nnreport.deps import module_files, project_path
-from nnreport.experiments import EXPERIMENTS, GENERAL_EXPERIMENTS, SHARDED, module_name
 from nnreport.plots import figure_names
 
-try:
-    check_consistency(config)
-except UserError as err:
-    raise WorkflowError(str(err))
-
 DATASETS = config["datasets"]
-DATASET_EXPERIMENTS = [e for e in EXPERIMENTS if e in config["experiments"]]
-GENERAL = [e for e in GENERAL_EXPERIMENTS if e in config["experiments"]]
-SEARCH = config["experiments"].get("hparam_search")
+CUSTOM = config["custom_datasets"]
+CONFIGURED = [name for name in experiments.names() if name in config["experiments"]]
+DATASET_EXPERIMENTS = [e for e in CONFIGURED if experiments.get(e).needs_dataset]
+GENERAL = [e for e in CONFIGURED if not experiments.get(e).needs_dataset]
+SHARDED = [e for e in DATASET_EXPERIMENTS if experiments.get(e).sharded]
+SINGLE_JOB = [e for e in DATASET_EXPERIMENTS if e not in SHARDED]
 SCOPES = DATASETS + ["general"] if GENERAL else DATASETS
 
 
-def figures_of(experiment):
-    return figure_names(experiment, config["experiments"][experiment])
+def settings_of(scope, experiment):
+    """The experiment's settings for this dataset (None for "general")."""
+    return experiment_settings(config, None if scope == "general" else scope, experiment)
 
 
-DATASET_FIGURES = [f for e in DATASET_EXPERIMENTS for f in figures_of(e)]
-GENERAL_FIGURES = [f for e in GENERAL for f in figures_of(e)]
+def figures_of(scope, experiment):
+    return figure_names(experiments.get(experiment), settings_of(scope, experiment))
+
+
+# Figure name -> the experiment it is drawn from, per scope (figure names are unique).
+FIGURE_OWNER = {
+    scope: {
+        figure: experiment
+        for experiment in (GENERAL if scope == "general" else DATASET_EXPERIMENTS)
+        for figure in figures_of(scope, experiment)
+    }
+    for scope in SCOPES
+}
 
 
 wildcard_constraints:
     dataset="|".join(DATASETS),
     scope="|".join(SCOPES),
     experiment="|".join(DATASET_EXPERIMENTS + GENERAL),
-    figure="|".join(DATASET_FIGURES + GENERAL_FIGURES),
+    figure="|".join(sorted({f for owned in FIGURE_OWNER.values() for f in owned})),
     stage=r"\d+",
     shard=r"\d+",
 
 
 def settings_json(wildcards):
     """The experiment's settings for this dataset; a change reruns just this job."""
-    dataset = getattr(wildcards, "dataset", None)
-    settings = experiment_settings(config, dataset, wildcards.experiment)
-    return json.dumps(settings, sort_keys=True)
+    scope = getattr(wildcards, "dataset", "general")
+    return json.dumps(settings_of(scope, wildcards.experiment), sort_keys=True)
 
 
-def search_of(dataset):
-    return experiment_settings(config, dataset, "hparam_search")
+def unit_files(experiment, role):
+    """Source files of one role (train, figures, section) of an experiment's unit."""
+    return module_files(experiments.get(experiment).module_name(role))
 
 
-def search_settings(wildcards):
-    return json.dumps(search_of(wildcards.dataset), sort_keys=True)
+def experiment_code(wildcards):
+    return module_files("nnreport.runner") + unit_files(wildcards.experiment, "train")
 
 
-def tf_mlp_of(dataset):
-    return experiment_settings(config, dataset, "tf_mlp")
-
-
-def tf_mlp_settings(wildcards):
-    return json.dumps(tf_mlp_of(wildcards.dataset), sort_keys=True)
-
-
-def stage_inputs(dataset, stage):
-    """A search stage's shard results and the merged result of the stage before it."""
-    folder = f"results/{dataset}/hparam_search"
+def stage_inputs(wildcards, stage=None):
+    """A stage's shard results and the merged result of the stage before it."""
+    settings = settings_of(wildcards.dataset, wildcards.experiment)
+    stage = int(wildcards.stage) if stage is None else stage
+    folder = f"results/{wildcards.dataset}/{wildcards.experiment}"
     return {
         "shards": [
-            f"{folder}/stage{stage}-shard{shard}.json"
-            for shard in range(search_of(dataset)["shards"])
+            f"{folder}/stage{stage}-shard{shard}.json" for shard in range(settings["shards"])
         ],
         "previous": [f"{folder}/stage{stage - 1}.json"] if stage > 0 else [],
     }
+
+
+def last_stage_inputs(wildcards):
+    train = experiments.get(wildcards.experiment).train
+    stages = train.stages(settings_of(wildcards.dataset, wildcards.experiment))
+    return stage_inputs(wildcards, stages - 1)
 
 
 def previous_flag(wildcards, input):
     return f"--previous {input.previous[0]}" if input.previous else ""
 
 
-def experiment_code(wildcards):
-    return module_files("nnreport.runner") + module_files(module_name(wildcards.experiment))
-
-
 def dataset_sources(wildcards):
-    """The local IDX files a dataset is read from, so that replacing one reruns it."""
-    return [project_path(p) for p in source_files(wildcards.dataset, config["data_dir"])]
+    """The local files a dataset is read from, so that replacing one reruns it."""
+    return [
+        project_path(p) for p in source_files(wildcards.dataset, config["data_dir"], CUSTOM)
+    ]
+
+
+def figure_result(wildcards):
+    """The result file a figure is drawn from."""
+    experiment = FIGURE_OWNER[wildcards.scope][wildcards.figure]
+    return {
+        "json": f"results/{wildcards.scope}/{experiment}.json",
+        "npz": f"results/{wildcards.scope}/{experiment}.npz",
+    }
+
+
+def figure_code(wildcards):
+    experiment = FIGURE_OWNER[wildcards.scope][wildcards.figure]
+    return module_files("nnreport.plots") + unit_files(experiment, "figures")
+
+
+def report_code():
+    """The render's code: the report package and every experiment's section."""
+    files = set(module_files("nnreport.report.render"))
+    for experiment in DATASET_EXPERIMENTS + GENERAL:
+        files.update(unit_files(experiment, "section"))
+    return sorted(files)
 
 
 def rebuild_command():
@@ -97,12 +124,3 @@ def rebuild_command():
 
 def template_files():
     return sorted(str(p) for p in Path("templates").rglob("*") if p.is_file())
-
-
-def figure_result(wildcards):
-    """The result file a figure is drawn from."""
-    experiment = wildcards.figure.split("-")[0]
-    return {
-        "json": f"results/{wildcards.scope}/{experiment}.json",
-        "npz": f"results/{wildcards.scope}/{experiment}.npz",
-    }

@@ -1,4 +1,5 @@
-# Stage 1: read each dataset once into its canonical cache (uint8 npz + metadata JSON).
+# Stage 1: read each dataset once into its canonical cache (npz + metadata JSON); a dataset
+# declared under custom_datasets passes its declaration along.
 
 
 rule prepare_dataset:
@@ -11,10 +12,11 @@ rule prepare_dataset:
     params:
         data_dir=f"--data-dir {config['data_dir']}" if config["data_dir"] else "",
         download="" if config["allow_download"] else "--no-download",
+        declared=lambda wildcards: json.dumps(CUSTOM.get(wildcards.dataset), sort_keys=True),
     log:
         "logs/prepare/{dataset}.log",
     benchmark:
         "benchmarks/prepare/{dataset}.tsv"
     shell:
         "nnreport prepare --dataset {wildcards.dataset} --out {output.npz} "
-        "{params.data_dir} {params.download} 2> {log}"
+        "{params.data_dir} {params.download} --declared {params.declared:q} 2> {log}"

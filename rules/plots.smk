@@ -1,11 +1,11 @@
-# Stage 3: figures drawn from the cached results.
+# Stage 3: figures drawn from the cached results; each experiment's unit says which.
 
 
 rule experiment_figure:
     input:
         unpack(figure_result),
         catalog=f"templates/i18n/{config['report']['lang']}.yaml",
-        code=module_files("nnreport.plots"),
+        code=figure_code,
     output:
         report(
             "results/{scope}/figures/{figure}.png",

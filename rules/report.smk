@@ -10,15 +10,15 @@ rule render_report:
             ext=["json", "npz"],
         )
         + expand("results/general/{experiment}.{ext}", experiment=GENERAL, ext=["json", "npz"]),
-        figures=expand(
-            "results/{dataset}/figures/{name}.png",
-            dataset=DATASETS,
-            name=DATASET_FIGURES + ["samples", "balance"],
-        )
-        + expand("results/general/figures/{name}.png", name=GENERAL_FIGURES),
+        figures=[
+            f"results/{scope}/figures/{figure}.png"
+            for scope, owned in FIGURE_OWNER.items()
+            for figure in owned
+        ]
+        + expand("results/{dataset}/figures/{name}.png", dataset=DATASETS, name=["samples", "balance"]),
         metas=expand("resources/datasets/{dataset}.json", dataset=DATASETS),
         templates=template_files(),
-        code=module_files("nnreport.report.render"),
+        code=report_code(),
     output:
         html=report("reports/report.html", category="report"),
         pdf=report("reports/report.pdf", category="report"),

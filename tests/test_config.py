@@ -9,19 +9,50 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nnreport import UserError
-from nnreport.config import deep_merge, experiment_settings, load_config, validate_config
+from nnreport import UserError, experiments
+from nnreport.config import (
+    deep_merge,
+    experiment_settings,
+    full_schema,
+    load_config,
+    settings_with_defaults,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO / "config" / "schema.yaml"
 
 
-def test_config_yaml_equals_the_schema_defaults():
-    defaults: dict = {}
-    validate_config(defaults, SCHEMA)
+def test_defaults_live_in_the_unit_schemas_only():
+    """config.yaml sets no experiment: the units' settings.yaml files are the one source."""
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    validate_config(config, SCHEMA)
-    assert config == defaults
+    assert "experiments" not in config
+    filled = load_config([REPO / "config" / "config.yaml"])
+    assert set(filled["experiments"]) == set(experiments.names())
+    assert filled["experiments"]["optimizers"]["iterations"] == 2000
+
+
+def test_nnreport_defaults_prints_the_filled_config():
+    result = subprocess.run(["nnreport", "defaults", "--experiment", "dropout"], cwd=REPO,
+                            capture_output=True, text=True, check=True)  # fmt: skip
+    printed = yaml.safe_load(result.stdout)
+    assert printed["experiments"]["dropout"]["dropout_ratio"] == 0.2
+
+
+def test_cli_settings_are_merged_with_the_defaults_and_validated():
+    settings = settings_with_defaults("optimizers", {"iterations": 5})
+    assert settings["iterations"] == 5 and settings["batch_size"] == 128
+    with pytest.raises(UserError, match="bad"):
+        settings_with_defaults("optimizers", {"bad": 1})
+
+
+def test_cli_run_with_an_unknown_setting_is_one_clear_paragraph():
+    result = subprocess.run(
+        ["nnreport", "run", "--experiment", "toy_optimizers", "--settings", '{"bad": 1}'],
+        cwd=REPO, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.startswith("nnreport: error: ") and "'bad'" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def describe_missing(schema: dict, path: str = "") -> list[str]:
@@ -37,7 +68,7 @@ def describe_missing(schema: dict, path: str = "") -> list[str]:
 
 
 def test_every_key_has_a_description_and_a_default():
-    assert describe_missing(yaml.safe_load(SCHEMA.read_text())) == []
+    assert describe_missing(full_schema(SCHEMA)) == []
 
 
 def test_per_dataset_settings_merge_over_shared_ones():

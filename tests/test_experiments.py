@@ -8,10 +8,12 @@ import numpy as np
 import pytest
 from matplotlib.collections import PolyCollection
 
-from nnreport import data, plots
+from nnreport import data, runner
 from nnreport.config import experiment_settings, load_config
-from nnreport.experiments import hparam_search, regularization
 from nnreport.experiments.common import shard_range
+from nnreport.experiments.hparam_search import train as hparam_search
+from nnreport.experiments.regularization import train as regularization
+from nnreport.experiments.regularization.figures import accuracy_curves
 from nnreport.messages import load_messages
 from nnreport.runner import run_experiment
 
@@ -50,10 +52,10 @@ def test_repeats_are_kept_and_drawn_as_bands(digits, config):
     assert arrays["train_acc"].shape == (3, 4) and len(record["final_test_acc"]) == 3
     assert len({tuple(row) for row in arrays["train_acc"]}) == 3  # distinct streams
     t = load_messages(TEMPLATES, "en")
-    ax = plots.accuracy_curves(record, arrays, "digits", t).axes[0]
+    ax = accuracy_curves(record, arrays, "digits", t).axes[0]
     assert sum(isinstance(c, PolyCollection) for c in ax.collections) == 2  # train + test bands
     one = run_experiment("dropout", digits, {**settings, "repeats": 1})[1]
-    ax = plots.accuracy_curves({}, one, "digits", t).axes[0]
+    ax = accuracy_curves({}, one, "digits", t).axes[0]
     assert not any(isinstance(c, PolyCollection) for c in ax.collections)
 
 
@@ -79,13 +81,7 @@ def search_settings(config, **changes):
 
 
 def run_sharded(digits, settings, shards: int):
-    previous = None
-    for stage in range(settings["stages"]):
-        box = hparam_search.next_box(settings, stage, previous)
-        parts = [hparam_search.run_shard(digits, settings, stage, j, shards, box)
-                 for j in range(shards)]  # fmt: skip
-        previous = hparam_search.merge_stage(settings, parts, previous)
-    return previous
+    return runner.run_sharded(hparam_search, digits, {**settings, "shards": shards})
 
 
 def test_search_is_identical_for_any_shard_count(digits, config):

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 import pytest
 import yaml
 
+from nnreport.experiments.batch_norm import section as batch_norm
+from nnreport.experiments.optimizers import section as optimizers
+from nnreport.experiments.regularization import section as regularization
 from nnreport.messages import load_messages
 from nnreport.report import findings
 from nnreport.report.assets import Paths
-from nnreport.report.sections import section_findings
+from nnreport.report.sections import build
 from nnreport.results import load_record
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -49,22 +51,60 @@ def test_no_finished_run_is_inconclusive():
     assert findings.less([math.nan], [1.0])[0] == "inconclusive"
 
 
+def section_ctx(t, record, key="overfit", load=None, arrays=None):
+    return {"record": record, "arrays": arrays or {}, "t": t, "key": key,
+            "load": load or (lambda name: None)}  # fmt: skip
+
+
 def test_weight_decay_finding_on_hand_made_records(t):
-    overfit = {"gap": [0.24]}
-    decayed = {"gap": [0.06]}
-    (finding,) = findings.narrows("weight_decay")(decayed, {}, t, overfit)
+    overfit = ({"gap": [0.24]}, {})
+    decayed = section_ctx(t, {"gap": [0.06]}, "weight_decay", lambda name: overfit)
+    (finding,) = regularization.findings(decayed)
     assert finding.verdict == "supported"
     assert finding.text == "Weight decay narrows the train–test gap from 0.24 to 0.06."
-    (finding,) = findings.narrows("dropout")({"gap": [0.3]}, {}, t, overfit)
+    (finding,) = regularization.findings(
+        section_ctx(t, {"gap": [0.3]}, "dropout", lambda n: overfit)
+    )
     assert finding.verdict == "not_supported"
+    assert regularization.findings(section_ctx(t, {"gap": [0.3]}, "dropout")) == []
 
 
 def test_batch_norm_majority(t):
     record = {"batch_norm_wins": [14], "scales": list(range(16))}
-    (finding,) = findings.batch_norm(record, {}, t)
+    (finding,) = batch_norm.findings(section_ctx(t, record))
     assert finding.verdict == "supported" and "14 of 16" in finding.text
     record["batch_norm_wins"] = [5]
-    assert findings.batch_norm(record, {}, t)[0].verdict == "not_supported"
+    assert batch_norm.findings(section_ctx(t, record))[0].verdict == "not_supported"
+
+
+def test_optimizer_verdicts_follow_names_not_labels(t):
+    record = {"arms": ["sgd", "momentum", "adam"], "labels": ["Plain SGD", "Heavy ball", "Adam"],
+              "final_loss": [[0.9, 0.2, 0.3]]}  # fmt: skip
+    found = optimizers.findings(section_ctx(t, record))
+    assert [f.verdict for f in found] == ["supported", "supported"]
+    assert found[0].text.startswith("Heavy ball learns faster than SGD")
+
+
+def test_a_claim_is_judged_only_where_it_applies(t):
+    from nnreport import experiments
+    from nnreport.report.sections import applicable_findings
+
+    def runs(arm, accs):
+        return [{"arm": arm, "status": "ok", "test_acc": a} for a in accs]
+
+    record = {
+        "arms": ["gd", "adam_seed"],
+        "runs": runs("gd", [0.96, 0.97]) + runs("adam_seed", [0.9, 0.1]),
+        "stats": {"adam_seed": {"runs": 2, "good": 1}},
+    }
+    tf_mlp = experiments.get("tf_mlp")
+    on = {
+        f.claim for f in applicable_findings(tf_mlp, {**section_ctx(t, record), "scope": "mnist"})
+    }
+    off = {
+        f.claim for f in applicable_findings(tf_mlp, {**section_ctx(t, record), "scope": "digits"})
+    }
+    assert on - off == {"tf_gd_level", "tf_seed_collapses"}
 
 
 def test_quoted_numbers_are_the_result_numbers(built, t):
@@ -72,7 +112,7 @@ def test_quoted_numbers_are_the_result_numbers(built, t):
     html = (built / "reports" / "report.html").read_text(encoding="utf-8")
     for key in ("optimizers", "weight_init", "batch_norm", "overfit", "weight_decay", "dropout"):
         record, _ = load_record(paths.result("digits", key))
-        for finding in section_findings(key, "digits", paths, t):
+        for finding in build(key, "digits", "scikit-learn digits", paths, t)["findings"]:
             assert finding.text in html.replace("&#39;", "'")
             for value in finding.numbers.values():
                 assert str(value) in finding.text
@@ -80,13 +120,15 @@ def test_quoted_numbers_are_the_result_numbers(built, t):
                 gap = sum(record["gap"]) / len(record["gap"])
                 assert finding.numbers["gap"] == round(gap, 2)
             if key == "optimizers":
-                sgd = record["arms"].index("SGD")
+                sgd = record["arms"].index("sgd")
                 assert finding.numbers["sgd_loss"] == round(record["final_loss"][0][sgd], 2)
 
 
-def test_every_finding_has_a_message():
-    catalog = yaml.safe_load((TEMPLATES / "i18n" / "en.yaml").read_text())
-    source = (Path(findings.__file__)).read_text()
-    claims = set(re.findall(r'make\(t, "([a-z_]+)"', source)) | {"weight_decay_narrows",
-                                                                   "dropout_narrows"}  # fmt: skip
-    assert {f"finding_{c}" for c in claims if "{" not in c} <= set(catalog)
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_every_declared_claim_has_its_messages(lang):
+    from nnreport import experiments
+
+    catalog = yaml.safe_load((TEMPLATES / "i18n" / f"{lang}.yaml").read_text())
+    for experiment in experiments.registry().values():
+        for claim in experiment.section.CLAIMS:
+            assert {f"claim_{claim.key}", f"finding_{claim.key}"} <= set(catalog), claim.key

@@ -26,12 +26,12 @@ def project(built, tmp_path) -> Path:
 
 
 def smoke_config(project: Path, **report) -> dict:
-    from snakemake.utils import validate
+    from nnreport.config import validate_config
 
     repo = Path(__file__).resolve().parents[1]
     config = yaml.safe_load((repo / "config" / "smoke.yaml").read_text())
     config["report"].update(report)
-    validate(config, str(repo / "config" / "schema.yaml"))
+    validate_config(config, repo / "config" / "schema.yaml")
     return json.loads(json.dumps(config))
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from nnreport.config import experiment_settings, load_config
-from nnreport.experiments import tf_crosscheck
+from nnreport.experiments.tf_crosscheck import train as tf_crosscheck
 
 
 @pytest.fixture(scope="module")

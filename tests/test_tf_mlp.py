@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from nnreport import UserError, data, tfnet
-from nnreport.experiments import tf_mlp
+from nnreport.experiments.tf_mlp import section
+from nnreport.experiments.tf_mlp import train as tf_mlp
 from nnreport.messages import load_messages
-from nnreport.report import findings
+from nnreport.runner import run_sharded
 
 ADAM = {"name": "adam", "learning_rate": 0.01, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}
 SETTINGS = {
@@ -52,9 +53,9 @@ def numbers(record: dict, arrays: dict) -> list:
 
 
 def test_same_seed_same_numbers_whatever_the_shard_or_lane(digits):
-    one = tf_mlp.run(digits, SETTINGS, None)
-    again = tf_mlp.run(digits, SETTINGS, None)
-    sharded = tf_mlp.run(digits, with_changes(shards=3), None, lanes=2)
+    one = run_sharded(tf_mlp, digits, SETTINGS)
+    again = run_sharded(tf_mlp, digits, SETTINGS)
+    sharded = run_sharded(tf_mlp, digits, with_changes(shards=3), threads=2)
     assert numbers(*one) == numbers(*again) == numbers(*sharded)
     seeds = [r["seed"] for r in one[0]["runs"]]
     assert len(set(seeds)) == len(seeds) == 2 + 3 + 2
@@ -63,8 +64,8 @@ def test_same_seed_same_numbers_whatever_the_shard_or_lane(digits):
 
 
 def test_a_different_seed_changes_the_numbers(digits):
-    first = tf_mlp.run(digits, SETTINGS, None)
-    other = tf_mlp.run(digits, with_changes(seed=6), None)
+    first = run_sharded(tf_mlp, digits, SETTINGS)
+    other = run_sharded(tf_mlp, digits, with_changes(seed=6))
     assert numbers(*first) != numbers(*other)
 
 
@@ -81,7 +82,7 @@ def test_a_diverging_run_is_recorded_and_left_out_of_the_statistics(digits):
     arms = [SETTINGS["arms"][1], {"name": "gd", "optimizer": blowing_up, "keep_prob": 1.0,
                                   "runs": 1}]  # fmt: skip
     settings = with_changes(arms=arms, gd_sweep={"arm": "gd", "learning_rates": []})
-    record, arrays = tf_mlp.run(digits, settings, None)
+    record, arrays = run_sharded(tf_mlp, digits, settings)
     bad = [r for r in record["runs"] if r["arm"] == "gd"][0]
     assert bad["status"] == "diverged" and bad["test_acc"] is None
     assert bad["diverged_epoch"] >= 1 and np.isnan(arrays["cost"][-1, -1])
@@ -92,9 +93,9 @@ def test_a_diverging_run_is_recorded_and_left_out_of_the_statistics(digits):
 
 def test_merge_refuses_missing_shards(digits):
     settings = with_changes(shards=2)
-    first = tf_mlp.run_shard(digits, settings, 0)
+    first = tf_mlp.run_shard(digits, settings, 0, 0)
     with pytest.raises(UserError, match="shard results do not match"):
-        tf_mlp.merge([first], settings)
+        tf_mlp.merge(settings, [first])
 
 
 def test_fused_step_matches_keras_optimizers():
@@ -137,7 +138,8 @@ def test_findings_check_the_homework_against_the_control():
         "stats": {"adam_seed": {"runs": 6, "good": 4}},
     }
     t = load_messages("templates", "en")
-    verdicts = {f.claim: f.verdict for f in findings.tf_mlp(record, {}, t)}
+    ctx = {"record": record, "arrays": {}, "t": t}
+    verdicts = {f.claim: f.verdict for f in section.findings(ctx)}
     assert verdicts == {
         "tf_gd_level": "supported",
         "tf_seed_collapses": "supported",

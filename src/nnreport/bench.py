@@ -9,7 +9,7 @@ import time
 import numpy as np
 
 from nnreport import experiments
-from nnreport.runner import run_experiment
+from nnreport.runner import run_experiment, run_sharded
 
 
 def peak_gflops(size: int = 2048, repeats: int = 5) -> float:
@@ -30,12 +30,12 @@ def benchmark(name: str, dataset, settings: dict, threads: int | None = None) ->
     """Run experiment ``name`` once and report its speed as one JSON-ready dict."""
     if name == "tf_mlp":
         return tf_mlp_benchmark(dataset, settings, threads or os.cpu_count() or 1)
-    module = experiments.get(name)
+    train = experiments.get(name).train
     peak = peak_gflops()
     start = time.perf_counter()
     record, _ = run_experiment(name, dataset, settings)
     seconds = time.perf_counter() - start
-    return speed_line(name, dataset, seconds, module.nominal_flops(record) / 1e9, peak)
+    return speed_line(name, dataset, seconds, train.nominal_flops(record) / 1e9, peak)
 
 
 def speed_line(name: str, dataset, seconds: float, gflop: float, peak: float) -> dict:
@@ -58,13 +58,13 @@ def tf_mlp_benchmark(dataset, settings: dict, lanes: int) -> dict:
     ``baseline_seconds`` and ``speedup`` = baseline_seconds / seconds, and both mean test
     accuracies so that a fast but wrong loop would show."""
     from nnreport import tfnet
-    from nnreport.experiments import tf_mlp
+    from nnreport.experiments.tf_mlp import train as tf_mlp
 
     settings = {**settings, "shards": 1, "gd_sweep": {**settings["gd_sweep"], "learning_rates": []},
                 "arms": [{**arm, "runs": lanes} for arm in settings["arms"]]}  # fmt: skip
     peak = peak_gflops()
     start = time.perf_counter()
-    record, _ = tf_mlp.run(dataset, settings, None, lanes=lanes)
+    record, _ = run_sharded(tf_mlp, dataset, settings, threads=lanes)
     seconds = time.perf_counter() - start
     x, y, _, _ = tf_mlp.split(dataset, settings)
     sizes = record["sizes"]

@@ -21,16 +21,19 @@ def cmd_datasets(args) -> None:
     from nnreport import data
     from nnreport.runner import ensure_dataset
 
-    names = args.dataset or list(data.DATASET_NAMES)
+    custom = declared_datasets(args)
+    names = args.dataset or [*data.BUILTIN_NAMES, *custom]
     rows = []
     for name in names:
-        meta = ensure_dataset(name, args.cache_dir, args.data_dir, not args.no_download).meta
+        meta = ensure_dataset(
+            name, args.cache_dir, args.data_dir, not args.no_download, custom
+        ).meta
         rows.append(
             (
                 name,
                 meta["title"],
                 f"{meta['n_train']}/{meta['n_test']}",
-                "x".join(map(str, meta["image_shape"])),
+                "x".join(map(str, meta["image_shape"] or [meta["n_features"]])),
                 ", ".join(meta["class_names"]),
                 meta["source"],
             )
@@ -41,18 +44,36 @@ def cmd_datasets(args) -> None:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
 
 
+def declared_datasets(args) -> dict:
+    """The config's ``custom_datasets`` (empty when no config file is there)."""
+    from nnreport.config import DEFAULT_CONFIGFILE, load_config
+
+    if not (args.configfile or DEFAULT_CONFIGFILE.is_file()):
+        return {}
+    return load_config(args.configfile)["custom_datasets"]
+
+
 def cmd_prepare(args) -> None:
     from nnreport import data
 
     out = Path(args.out)
-    data.prepare(args.dataset, out, out.with_suffix(".json"), args.data_dir, not args.no_download)
+    declared = json.loads(args.declared) if args.declared else None
+    custom = {args.dataset: declared} if declared else None
+    data.prepare(
+        args.dataset, out, out.with_suffix(".json"), args.data_dir, not args.no_download, custom
+    )
 
 
 def settings_from(args, experiment: str, dataset: str | None) -> dict:
-    from nnreport.config import experiment_settings, load_config
+    """``--settings`` merged over the defaults and validated, else the config's settings."""
+    from nnreport.config import experiment_settings, load_config, settings_with_defaults
 
     if args.settings:
-        return json.loads(args.settings)
+        try:
+            given = json.loads(args.settings)
+        except json.JSONDecodeError as err:
+            raise UserError(f"--settings is not valid JSON ({err}). Pass a JSON object.") from None
+        return settings_with_defaults(experiment, given)
     return experiment_settings(load_config(args.configfile), dataset, experiment)
 
 
@@ -62,7 +83,8 @@ def load_dataset(args):
     if args.dataset_cache:
         return data.load_prepared(args.dataset_cache)
     if args.dataset:
-        return runner.ensure_dataset(args.dataset, args.cache_dir, args.data_dir)
+        custom = {} if args.dataset in data.BUILTIN_NAMES else declared_datasets(args)
+        return runner.ensure_dataset(args.dataset, args.cache_dir, args.data_dir, custom=custom)
     return None
 
 
@@ -72,7 +94,9 @@ def cmd_run(args) -> None:
     dataset = load_dataset(args)
     settings = settings_from(args, args.experiment, dataset.name if dataset else None)
     with blas_threads(args.threads):
-        record, arrays = runner.run_experiment(args.experiment, dataset, settings)
+        record, arrays = runner.run_experiment(
+            args.experiment, dataset, settings, args.threads or 1
+        )
     out = args.out or Path("results") / (dataset.name if dataset else "general") / (
         f"{args.experiment}.json"
     )
@@ -95,85 +119,57 @@ def blas_threads(count: int | None):
 
 
 def cmd_figure(args) -> None:
-    from nnreport import plots
+    from nnreport import experiments, plots
     from nnreport.messages import load_messages
     from nnreport.results import load_record
 
     t = load_messages(args.templates, args.lang)
     plots.use_language(args.lang)
     record, arrays = load_record(args.result)
+    experiment = experiments.get(record["experiment"])
     title = args.title or record.get("dataset_title") or t("general")
-    plots.save(plots.draw(args.name, record, arrays, title, t), args.out)
+    plots.save(plots.draw(experiment, args.name, record, arrays, title, t), args.out)
 
 
-def cmd_hparam_shard(args) -> None:
+def cmd_shard(args) -> None:
     from nnreport import data, runner
-    from nnreport.experiments import hparam_search
+    from nnreport.config import settings_with_defaults
     from nnreport.results import load_record
 
     dataset = data.load_prepared(args.dataset_cache)
-    settings = json.loads(args.settings)
+    settings = settings_with_defaults(args.experiment, json.loads(args.settings))
     previous = load_record(args.previous) if args.previous else None
-    box = hparam_search.next_box(settings, args.stage, previous)
     with blas_threads(args.threads):
-        record, arrays = hparam_search.run_shard(
-            dataset, settings, args.stage, args.shard, args.shards, box
+        record, arrays = runner.run_shard(
+            args.experiment, dataset, settings, args.stage, args.shard, previous, args.threads or 1
         )
     runner.write_result(args.out, record, arrays)
 
 
-def cmd_hparam_merge(args) -> None:
+def cmd_merge(args) -> None:
     from nnreport import runner
-    from nnreport.experiments import hparam_search
+    from nnreport.config import settings_with_defaults
     from nnreport.results import load_json, load_record
 
-    settings = json.loads(args.settings)
+    settings = settings_with_defaults(args.experiment, json.loads(args.settings))
     previous = load_record(args.previous) if args.previous else None
-    record, arrays = hparam_search.merge_stage(
-        settings, [load_record(path) for path in args.shard_results], previous
-    )
-    if args.final:
-        meta = load_json(args.dataset_meta)
-        record.update(
-            experiment="hparam_search",
-            dataset=meta["name"],
-            dataset_title=meta["title"],
-            settings_used={**settings, **record["split"]},
-        )
+    meta = load_json(args.dataset_meta) if args.dataset_meta else None
+    shards = [load_record(path) for path in args.shard_results]
+    record, arrays = runner.merge_shards(args.experiment, settings, shards, previous, meta)
     runner.write_result(args.out, record, arrays)
 
 
-def cmd_tf_mlp_shard(args) -> None:
-    from nnreport import data, runner
-    from nnreport.experiments import tf_mlp
+def cmd_defaults(args) -> None:
+    import yaml
 
-    dataset = data.load_prepared(args.dataset_cache)
-    settings = json.loads(args.settings)
-    total = len(tf_mlp.shard_runs(settings, args.shard)) * settings["epochs"]
-    update, close = runner.progress_reporter(total, f"tf_mlp/{dataset.name} shard {args.shard}")
-    try:
-        record, arrays = tf_mlp.run_shard(dataset, settings, args.shard, args.threads or 1, update)
-    finally:
-        close()
-    runner.write_result(args.out, record, arrays)
+    from nnreport import experiments
+    from nnreport.config import defaults
 
-
-def cmd_tf_mlp_merge(args) -> None:
-    from nnreport import runner
-    from nnreport.experiments import tf_mlp
-    from nnreport.results import load_json, load_record
-
-    settings = json.loads(args.settings)
-    record, arrays = tf_mlp.merge([load_record(path) for path in args.shard_results], settings)
-    meta = load_json(args.dataset_meta)
-    record.update(
-        experiment="tf_mlp",
-        dataset=meta["name"],
-        dataset_title=meta["title"],
-        settings_used={**settings, "split": record["split"]},
-        seconds=record["run_seconds"],
-    )
-    runner.write_result(args.out, record, arrays)
+    config = defaults()
+    if args.experiment:
+        experiments.get(args.experiment)
+        config = {"experiments": {args.experiment: config["experiments"][args.experiment]}}
+    print(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), end="")
 
 
 def cmd_samples(args) -> None:
@@ -181,7 +177,11 @@ def cmd_samples(args) -> None:
     from nnreport.messages import load_messages
 
     ds = data.load_prepared(args.dataset_cache)
-    plots.save(plots.sample_grid(ds.x_train, ds.y_train, ds.meta["image_shape"]), args.out)
+    shape = ds.meta["image_shape"]
+    if shape:
+        plots.save(plots.sample_grid(ds.x_train, ds.y_train, shape), args.out)
+    else:
+        plots.save(plots.feature_profiles(ds.x_train, ds.y_train, ds.meta["class_names"]), args.out)
     if args.balance_out:
         plots.use_language(args.lang)
         t = load_messages(args.templates, args.lang)
@@ -230,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("datasets", help="prepare (if needed) and list the datasets")
     p.add_argument("--dataset", action="append", help="only this dataset (repeatable)")
+    p.add_argument("--configfile", action="append", help="config declaring custom_datasets")
     p.add_argument("--cache-dir", default="resources/datasets")
     p.add_argument("--data-dir")
     p.add_argument("--no-download", action="store_true", help="never try keras.datasets")
@@ -240,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="npz path; metadata goes next to it as .json")
     p.add_argument("--data-dir")
     p.add_argument("--no-download", action="store_true")
+    p.add_argument("--declared", help="its custom_datasets entry as JSON (null: built in)")
     p.set_defaults(func=cmd_prepare)
 
     p = sub.add_parser("run", help="run one experiment and write its result record")
@@ -258,40 +260,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--templates", default="templates")
     p.set_defaults(func=cmd_figure)
 
-    p = sub.add_parser("hparam-shard", help="train one shard of one search stage")
+    p = sub.add_parser("shard", help="train one shard of one stage of a sharded experiment")
+    p.add_argument("--experiment", required=True, help="a sharded experiment, e.g. tf_mlp")
     p.add_argument("--dataset-cache", required=True)
-    p.add_argument("--settings", required=True, help="hparam_search settings as JSON")
-    p.add_argument("--stage", type=int, required=True)
-    p.add_argument("--shard", type=int, required=True)
-    p.add_argument("--shards", type=int, required=True)
-    p.add_argument("--previous", help="merged result of the previous stage")
-    p.add_argument("--threads", type=int)
+    p.add_argument("--settings", required=True, help="the experiment's settings as JSON")
+    p.add_argument("--stage", type=int, default=0, help="stage, counted from 0")
+    p.add_argument("--shard", type=int, required=True, help="shard, counted from 0")
+    p.add_argument("--previous", help="merged result of the stage before")
+    p.add_argument("--threads", type=int, help="threads (tf_mlp: models side by side)")
     p.add_argument("--out", required=True)
-    p.set_defaults(func=cmd_hparam_shard)
+    p.set_defaults(func=cmd_shard)
 
-    p = sub.add_parser("hparam-merge", help="merge one stage's shards (with earlier stages)")
+    p = sub.add_parser("merge", help="merge one stage's shards (with the stages before it)")
+    p.add_argument("--experiment", required=True)
     p.add_argument("--settings", required=True)
-    p.add_argument("--previous", help="merged result of the previous stage")
-    p.add_argument("--final", action="store_true", help="this is the last stage")
-    p.add_argument("--dataset-meta", help="dataset metadata JSON (with --final)")
+    p.add_argument("--previous", help="merged result of the stage before")
+    p.add_argument("--dataset-meta", help="dataset metadata JSON: the last stage (stamps it)")
     p.add_argument("--out", required=True)
     p.add_argument("shard_results", nargs="+")
-    p.set_defaults(func=cmd_hparam_merge)
+    p.set_defaults(func=cmd_merge)
 
-    p = sub.add_parser("tf-mlp-shard", help="train one shard of the TensorFlow study's runs")
-    p.add_argument("--dataset-cache", required=True)
-    p.add_argument("--settings", required=True, help="tf_mlp settings as JSON")
-    p.add_argument("--shard", type=int, required=True)
-    p.add_argument("--threads", type=int, help="TensorFlow threads = models trained side by side")
-    p.add_argument("--out", required=True)
-    p.set_defaults(func=cmd_tf_mlp_shard)
-
-    p = sub.add_parser("tf-mlp-merge", help="merge the TensorFlow study's shards")
-    p.add_argument("--settings", required=True)
-    p.add_argument("--dataset-meta", required=True)
-    p.add_argument("--out", required=True)
-    p.add_argument("shard_results", nargs="+")
-    p.set_defaults(func=cmd_tf_mlp_merge)
+    p = sub.add_parser("defaults", help="print every setting with its default (YAML)")
+    p.add_argument("--experiment", help="only this experiment")
+    p.set_defaults(func=cmd_defaults)
 
     p = sub.add_parser("samples", help="draw a dataset's sample grid (and class balance)")
     p.add_argument("--dataset-cache", required=True)

@@ -1,18 +1,22 @@
-"""Loading and merging the workflow config outside Snakemake (the ``nnreport`` CLI).
+"""The workflow config: loading, merging, validating and filling in defaults.
 
-The Snakefile validates with the same schema; :func:`experiment_settings` is shared by both.
+The schema is ``config/schema.yaml`` (the top level: datasets, report, ...) with every
+registered experiment's ``settings.yaml`` placed under ``experiments``: defaults live in those
+schemas only. The Snakefile and the CLI both validate through :func:`validate_config`.
 """
 
 from __future__ import annotations
 
 import copy
+from functools import cache
 from pathlib import Path
 
 import yaml
 
-from nnreport import UserError
+from nnreport import UserError, experiments
 
 DEFAULT_CONFIGFILE = Path("config/config.yaml")
+DEFAULT_SCHEMA = Path("config/schema.yaml")
 
 
 def deep_merge(base: dict, override: dict) -> dict:
@@ -35,20 +39,85 @@ def experiment_settings(config: dict, dataset: str | None, experiment: str) -> d
     return deep_merge(settings, override)
 
 
-def validate_config(config: dict, schema_path: str | Path) -> None:
-    """Validate ``config`` against the schema (filling defaults in place), as Snakemake does."""
-    from snakemake.exceptions import WorkflowError
-    from snakemake.utils import validate
-
+@cache
+def _schema(schema_path: str) -> dict:
     try:
-        validate(config, str(schema_path), set_default=True)
-    except WorkflowError as err:
-        detail = str(err).split("\n\n")
+        schema = yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
         raise UserError(
-            "The config does not match config/schema.yaml: "
-            + " ".join(line.strip() for line in detail[1:] if line.strip())[:800]
-            + " Fix the named key and run again."
+            f"The config schema {schema_path} does not exist. Run from the project folder."
         ) from None
+    settings = {}
+    for experiment in experiments.registry().values():
+        declared = yaml.safe_load(experiment.settings_file.read_text(encoding="utf-8")) or {}
+        if experiment.name not in declared:
+            raise UserError(
+                f"{experiment.settings_file} declares no settings for the experiment "
+                f"{experiment.name!r}. Add its schema (a description and default per key)."
+            )
+        settings[experiment.name] = declared[experiment.name]
+    schema["properties"]["experiments"]["properties"] = settings
+    schema["properties"]["per_dataset"]["additionalProperties"]["propertyNames"] = {
+        "enum": experiments.names(needs_dataset=True)
+    }
+    return schema
+
+
+def full_schema(schema_path: str | Path = DEFAULT_SCHEMA) -> dict:
+    """The whole config schema: the top level plus every experiment's settings schema."""
+    return copy.deepcopy(_schema(str(schema_path)))
+
+
+def _filling_validator(schema: dict):
+    """A JSON Schema validator that also writes each absent key's default into the instance."""
+    from jsonschema import Draft202012Validator, validators
+
+    check_properties = Draft202012Validator.VALIDATORS["properties"]
+
+    def properties(validator, props, instance, subschema):
+        if isinstance(instance, dict):
+            for key, sub in props.items():
+                if "default" in sub and key not in instance:
+                    instance[key] = copy.deepcopy(sub["default"])
+        yield from check_properties(validator, props, instance, subschema)
+
+    return validators.extend(Draft202012Validator, {"properties": properties})(schema)
+
+
+def validate_config(config: dict, schema_path: str | Path = DEFAULT_SCHEMA) -> None:
+    """Validate ``config`` in place, filling in every default; one paragraph per problem."""
+    from jsonschema.exceptions import best_match
+
+    validator = _filling_validator(full_schema(schema_path))
+    error = best_match(validator.iter_errors(config))
+    if error is not None:
+        where = ".".join(str(part) for part in error.absolute_path) or "(top level)"
+        raise UserError(
+            f"The config does not match the schema at {where}: {error.message[:600]}. "
+            "Fix the named key (every key, its meaning and default: `nnreport defaults`) "
+            "and run again."
+        )
+    check_consistency(config)
+
+
+def defaults(schema_path: str | Path = DEFAULT_SCHEMA) -> dict:
+    """The config that an empty config file gives: every default."""
+    config: dict = {}
+    validate_config(config, schema_path)
+    return config
+
+
+def settings_with_defaults(experiment: str, given: dict, schema_path=DEFAULT_SCHEMA) -> dict:
+    """``given`` settings of ``experiment`` merged over its defaults and validated like the
+    config (the CLI's ``--settings``)."""
+    experiments.get(experiment)
+    if not isinstance(given, dict):
+        raise UserError(
+            f"--settings must be a JSON object of {experiment} settings, not {given!r}."
+        )
+    config = {"experiments": {experiment: copy.deepcopy(given)}}
+    validate_config(config, schema_path)
+    return config["experiments"][experiment]
 
 
 def load_config(configfiles: list[str | Path] | None) -> dict:
@@ -68,37 +137,34 @@ def load_config(configfiles: list[str | Path] | None) -> dict:
             raise UserError(f"The config file {path} is not valid YAML: {err}") from None
         config = deep_merge(config, loaded)
     validate_config(config, paths[0].parent / "schema.yaml")
-    check_consistency(config)
     return config
 
 
 def check_consistency(config: dict) -> None:
     """Checks that relate several keys, which JSON Schema cannot express."""
+    from nnreport.data import BUILTIN_NAMES
+
     problems = []
-    for dataset, search in _search_settings(config):
-        where = "experiments.hparam_search" + (f" (per_dataset.{dataset})" if dataset else "")
-        for key in ("lr_range", "weight_decay_range"):
-            low, high = search[key]
-            if not low < high:
-                problems.append(
-                    f"{where}.{key} is [{low}, {high}]: the low end must be below the high end"
-                )
-        if search["shards"] > search["trials"]:
+    known = [*BUILTIN_NAMES, *config.get("custom_datasets", {})]
+    for dataset in [*config.get("datasets", []), *config.get("per_dataset", {})]:
+        if dataset not in known:
             problems.append(
-                f"{where}.shards is {search['shards']} but trials is {search['trials']}: "
-                "a shard would have no trial"
+                f"the dataset {dataset!r} is neither built in nor declared under "
+                f"custom_datasets (known: {', '.join(known)})"
             )
+    for name, where, settings in _every_settings(config):
+        check = getattr(experiments.get(name).train, "check_settings", None)
+        problems += [f"experiments.{name}{where}.{p}" for p in (check(settings) if check else [])]
     if problems:
         raise UserError(
             "Invalid config: " + "; ".join(problems) + ". Fix the named keys and run again."
         )
 
 
-def _search_settings(config: dict):
-    experiments = config.get("experiments", {})
-    if "hparam_search" not in experiments:
-        return
-    yield None, experiments["hparam_search"]
-    for dataset in config.get("datasets", []):
-        if "hparam_search" in config.get("per_dataset", {}).get(dataset, {}):
-            yield dataset, experiment_settings(config, dataset, "hparam_search")
+def _every_settings(config: dict):
+    """(experiment, where, settings) for the shared settings and each dataset's changes."""
+    for name, settings in config.get("experiments", {}).items():
+        yield name, "", settings
+        for dataset, changes in config.get("per_dataset", {}).items():
+            if name in changes and dataset in config.get("datasets", []):
+                yield name, f" (per_dataset.{dataset})", experiment_settings(config, dataset, name)

@@ -22,6 +22,12 @@ def load_messages(templates: str | Path, lang: str) -> Translate:
         raise UserError(f"No message catalog {path} for report language {lang!r}.") from None
 
     def translate(key: str, **values) -> str:
+        if key not in catalog:
+            raise UserError(
+                f"The message catalog {path} has no entry {key!r}. Every experiment needs its "
+                "messages (title, intro, review note, captions, claims; README, 'Adding an "
+                "experiment'): add the entry and run again."
+            )
         return catalog[key].format(**values) if values else catalog[key]
 
     return translate

@@ -1,45 +1,65 @@
-"""One module per experiment. Each defines ``run(data, settings, rng, progress)``.
+"""The experiment registry: every unit (a package in this folder) declares its experiments
+in ``EXPERIMENTS`` (see :mod:`nnreport.experiments.spec`); nothing else lists them.
 
-``data`` is a :class:`nnreport.data.Dataset` (plain float32 arrays + metadata) or None for
-dataset-free experiments; ``settings`` the merged config block; ``rng`` a seeded
-``np.random.Generator``; ``progress`` a callable taking a step count. ``run`` returns
-``(record, arrays)`` for :func:`nnreport.results.save_record`. Dataset names never appear
-inside an experiment. Modules also define ``total_steps(settings, data)`` (progress) and
-``nominal_flops(record)`` (benchmark).
+Rules, CLI, report, summary and tests all read :data:`REGISTRY` through :func:`get` and
+:func:`names`. A unit with a missing piece fails here, loudly, instead of silently
+dropping its section.
 """
 
 from __future__ import annotations
 
 import importlib
-from types import ModuleType
+import pkgutil
+from functools import cache
+from pathlib import Path
 
 from nnreport import UserError
+from nnreport.experiments.spec import ROLES, Experiment
 
-# Config key -> module. overfit, weight_decay and dropout are one definition, three settings.
-MODULES = {
-    "optimizers": "optimizers",
-    "weight_init": "weight_init",
-    "batch_norm": "batch_norm",
-    "overfit": "regularization",
-    "weight_decay": "regularization",
-    "dropout": "regularization",
-    "hparam_search": "hparam_search",
-    "gradient_check": "gradient_check",
-    "tf_mlp": "tf_mlp",
-    "activations": "activations",
-    "toy_optimizers": "toy_optimizers",
-    "tf_crosscheck": "tf_crosscheck",
-}
-GENERAL_EXPERIMENTS = ("activations", "toy_optimizers", "tf_crosscheck")
-EXPERIMENTS = tuple(name for name in MODULES if name not in GENERAL_EXPERIMENTS)
-SHARDED = ("hparam_search", "tf_mlp")  # run as shards + merge, not as one job
+HERE = Path(__file__).resolve().parent
 
 
-def module_name(name: str) -> str:
-    if name not in MODULES:
-        raise UserError(f"Unknown experiment {name!r}. Known experiments: {', '.join(MODULES)}.")
-    return f"nnreport.experiments.{MODULES[name]}"
+@cache
+def registry() -> dict[str, Experiment]:
+    """Config key -> Experiment, in report order."""
+    found: dict[str, Experiment] = {}
+    for info in pkgutil.iter_modules([str(HERE)]):
+        if not info.ispkg:
+            continue
+        unit = f"{__name__}.{info.name}"
+        declared = getattr(importlib.import_module(unit), "EXPERIMENTS", None)
+        problems = [] if declared else ["no EXPERIMENTS in its __init__.py"]
+        folder = HERE / info.name
+        problems += [f"no {role}.py" for role in ROLES if not (folder / f"{role}.py").is_file()]
+        if not (folder / "settings.yaml").is_file():
+            problems.append("no settings.yaml (the schema and defaults of its settings)")
+        if problems:
+            raise UserError(
+                f"The experiment unit {unit} is incomplete: {'; '.join(problems)}. Every unit "
+                "needs an __init__.py declaring EXPERIMENTS, train.py, figures.py, section.py "
+                "and settings.yaml (README, 'Adding an experiment')."
+            )
+        for experiment in declared:
+            if experiment.name in found:
+                raise UserError(f"Two units declare the experiment {experiment.name!r}.")
+            found[experiment.name] = experiment
+    return dict(sorted(found.items(), key=lambda item: (item[1].order, item[0])))
 
 
-def get(name: str) -> ModuleType:
-    return importlib.import_module(module_name(name))
+def names(*, needs_dataset: bool | None = None, sharded: bool | None = None) -> list[str]:
+    """Registered experiment names in report order, optionally filtered."""
+    return [
+        name
+        for name, e in registry().items()
+        if (needs_dataset is None or e.needs_dataset == needs_dataset)
+        and (sharded is None or e.sharded == sharded)
+    ]
+
+
+def get(name: str) -> Experiment:
+    experiments = registry()
+    if name not in experiments:
+        raise UserError(
+            f"Unknown experiment {name!r}. Known experiments: {', '.join(experiments)}."
+        )
+    return experiments[name]

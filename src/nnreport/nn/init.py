@@ -34,3 +34,10 @@ def init_label(init: str | float) -> str:
     if isinstance(init, str) and init.lower() in NAMED:
         return {"xavier": "Xavier", "he": "He"}[init.lower()]
     return f"std={float(str(init).removeprefix('std=')):g}"
+
+
+def init_name(init: str | float) -> str:
+    """Registry name: 'xavier', 'he' or 'std=0.01' (records name arms by it)."""
+    if isinstance(init, str) and init.lower() in NAMED:
+        return init.lower()
+    return init_label(init)

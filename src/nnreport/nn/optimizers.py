@@ -265,3 +265,15 @@ def get_optimizer(name: str, **hyperparameters) -> Optimizer:
     except KeyError:
         raise ValueError(f"unknown optimizer {name!r}; known: {', '.join(OPTIMIZERS)}") from None
     return cls(**hyperparameters)
+
+
+def arm_label(arm: dict) -> str:
+    """An arm's display label: its ``label`` setting, else the optimizer's display name."""
+    return arm.get("label") or DISPLAY_NAMES.get(arm["name"], arm["name"])
+
+
+def build_optimizer(arm: dict) -> Optimizer:
+    """The optimizer of a config arm ``{name, label?, **hyperparameters}``."""
+    return get_optimizer(
+        arm["name"], **{k: v for k, v in arm.items() if k not in ("name", "label")}
+    )

@@ -13,6 +13,7 @@ import subprocess
 from functools import cache
 from pathlib import Path
 
+import yaml
 from markupsafe import Markup
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -22,26 +23,6 @@ import nnreport
 
 PACKAGE_ROOT = Path(nnreport.__file__).resolve().parent
 
-# What each experiment's section shows, as "module:qualified.name".
-REVIEWED = {
-    "optimizers": ["experiments.optimizers:compare_losses", "nn.optimizers:Momentum.step",
-                   "nn.optimizers:AdaGrad.step", "nn.optimizers:Adam.step"],
-    "weight_init": ["nn.init:weight_std", "experiments.weight_init:run"],
-    "activations": ["experiments.activations:run"],
-    "batch_norm": ["nn.layers:BatchNormalization.forward", "nn.layers:BatchNormalization.backward",
-                   "experiments.batch_norm:run"],
-    "overfit": ["nn.trainer:train", "experiments.regularization:run"],
-    "weight_decay": ["nn.network:MultiLayerNet.decay_penalty", "nn.network:MultiLayerNet.gradient"],
-    "dropout": ["nn.layers:Dropout.forward", "nn.layers:Dropout.backward"],
-    "hparam_search": ["experiments.hparam_search:sample", "experiments.hparam_search:best_range",
-                      "experiments.hparam_search:merge_stage"],
-    "toy_optimizers": ["experiments.toy_optimizers:run"],
-    "gradient_check": ["experiments.gradient_check:numerical_gradient"],
-    "tf_mlp": ["tfnet:MLPTrainer._epoch_graph", "tfnet:MLPTrainer._apply",
-               "experiments.tf_mlp:arm_stats"],
-    "tf_crosscheck": ["experiments.tf_crosscheck:optimizer_differences",
-                      "experiments.tf_crosscheck:tf_loss"],
-}  # fmt: skip
 FORMATTER = HtmlFormatter(noclasses=True, nowrap=True, style="friendly")
 
 
@@ -81,17 +62,24 @@ def extract(spec: str) -> dict:
     }
 
 
-def reviewed_code(experiment: str) -> list[dict]:
-    return [extract(spec) for spec in REVIEWED.get(experiment, [])]
+def reviewed_code(specs) -> list[dict]:
+    """The reviewed functions, given as ``module:qualname`` relative to ``nnreport``."""
+    return [extract(spec) for spec in specs]
 
 
-def loader_diff(dataset: str) -> dict:
-    """The dataset's loading code, and a unified diff of it against MNIST's."""
+def loader_diff(dataset: str, custom: dict | None = None) -> dict:
+    """The dataset's loading code, and a unified diff of it against MNIST's; ``custom`` is
+    the config's ``custom_datasets``."""
     from nnreport import data
 
     def loader_text(name: str) -> tuple[str, str]:
-        if name == "digits":
-            return inspect.getsource(data.load_digits_dataset), "load_digits_dataset"
+        function = data.loader_function(name, custom)
+        if name not in data.IDX_DATASETS:
+            text = inspect.getsource(function)
+            if custom and name in custom:
+                declared = yaml.safe_dump(custom[name], sort_keys=False, allow_unicode=True)
+                text += f"\n# custom_datasets[{name!r}] in the config\n{declared}"
+            return text, function.__name__
         spec = data.IDX_DATASETS[name]
         fields = pprint.pformat(dataclasses.asdict(spec), width=90, sort_dicts=False)
         text = inspect.getsource(data.load_idx_dataset) + f"\n# IDX_DATASETS[{name!r}]\n{fields}\n"

@@ -9,12 +9,12 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from nnreport import UserError, __version__
+from nnreport import UserError, __version__, experiments
 from nnreport.messages import load_messages
 from nnreport.report import summary
 from nnreport.report.assets import Paths, figure_uri, load_meta
 from nnreport.report.code import loader_diff
-from nnreport.report.sections import BUILDERS, GENERAL_BUILDERS, build
+from nnreport.report.sections import build
 from nnreport.results import atomic_write
 
 log = logging.getLogger(__name__)
@@ -80,8 +80,8 @@ def embedded_fonts(lang: str) -> str:
 def build_context(config: dict, paths: Paths, templates: Path, rebuild: str = "") -> dict:
     report = config["report"]
     t = load_messages(templates, report["lang"])
-    experiments = [name for name in BUILDERS if name in config["experiments"]]
-    general = [name for name in GENERAL_BUILDERS if name in config["experiments"]]
+    dataset_keys = [n for n in experiments.names(needs_dataset=True) if n in config["experiments"]]
+    general = [n for n in experiments.names(needs_dataset=False) if n in config["experiments"]]
     datasets = []
     for name in config["datasets"]:
         meta = load_meta(paths.dataset_meta(name))
@@ -91,15 +91,15 @@ def build_context(config: dict, paths: Paths, templates: Path, rebuild: str = ""
                 "meta": meta,
                 "sample_grid": figure_uri(paths.figure(name, "samples")),
                 "balance": figure_uri(paths.figure(name, "balance")),
-                "loader": loader_diff(name),
-                "sections": [build(key, name, meta["title"], paths, t) for key in experiments],
+                "loader": loader_diff(name, config["custom_datasets"]),
+                "sections": [build(key, name, meta["title"], paths, t) for key in dataset_keys],
             }
         )
     metas = [ds["meta"] for ds in datasets]
     verdicts = summary.counts(datasets)
     return {
         "summary": t("title_summary", datasets=", ".join(m["title"] for m in metas), **verdicts),
-        "cross": summary.cross_dataset(config["datasets"], experiments, paths, t),
+        "cross": summary.cross_dataset(config["datasets"], dataset_keys, paths, t),
         "conclusion": summary.conclusion(datasets, t),
         "provenance": summary.provenance(config, metas, paths, rebuild),
         "report": report,

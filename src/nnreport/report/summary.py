@@ -8,9 +8,9 @@ import os
 from importlib import metadata
 from pathlib import Path
 
-import numpy as np
 import yaml
 
+from nnreport import experiments
 from nnreport.report.assets import Paths, load_result
 from nnreport.report.code import git_commit
 
@@ -27,47 +27,21 @@ def version(package: str) -> str:
     return "not installed"
 
 
-def ranking(record: dict) -> str:
-    loss = np.nanmean(np.array(record["final_loss"], dtype=np.float64), axis=0)
-    order = np.argsort(np.where(np.isfinite(loss), loss, np.inf))
-    return " < ".join(record["arms"][i] for i in order)
-
-
-def gap(record: dict) -> str:
-    return f"{np.nanmean(np.array(record['gap'], dtype=np.float64)):.2f}"
-
-
-def arm_means(record: dict) -> str:
-    """Mean test accuracy per arm of the TensorFlow study, with its runs below 0.9."""
-    parts = []
-    for arm in record["arms"]:
-        stats = record["stats"][arm]
-        mean = "—" if stats["mean"] is None else f"{stats['mean']:.3f}"
-        parts.append(f"{arm} {mean} ({stats['runs'] - stats['good']}/{stats['runs']} < 0.9)")
-    return ", ".join(parts)
-
-
-def cross_dataset(datasets: list[str], experiments: list[str], paths: Paths, t) -> dict:
-    """One row per comparison, one column per dataset."""
-    rows = []
-
-    def add(label: str, key: str, cell) -> None:
-        if key in experiments:
-            rows.append([label, *(cell(load_result(paths.result(d, key))[0]) for d in datasets)])
-
-    add(t("summary_optimizer_ranking"), "optimizers", ranking)
-    add(t("summary_best_init"), "weight_init", lambda r: ranking(r).split(" < ")[0])
-    add(t("summary_bn_wins"), "batch_norm",
-        lambda r: f"{r['batch_norm_wins'][0]} / {len(r['scales'])}")  # fmt: skip
-    add(t("summary_gap_none"), "overfit", gap)
-    add(t("summary_gap_decay"), "weight_decay", gap)
-    add(t("summary_gap_dropout"), "dropout", gap)
-    add(t("summary_lr_range"), "hparam_search",
-        lambda r: "{:.2g} … {:.2g}".format(*r["recommendation"]["lr"]))  # fmt: skip
-    add(t("summary_wd_range"), "hparam_search",
-        lambda r: "{:.2g} … {:.2g}".format(*r["recommendation"]["weight_decay"]))  # fmt: skip
-    add(t("summary_tf_means"), "tf_mlp", arm_means)
-    return {"header": [t("comparison"), *datasets], "rows": rows}
+def cross_dataset(datasets: list[str], names: list[str], paths: Paths, t) -> dict:
+    """One row per comparison, one column per dataset: each unit's ``section.summary(record,
+    t)`` gives (row label, cell) pairs."""
+    rows: dict[str, list[str]] = {}
+    for name in names:
+        summarise = getattr(experiments.get(name).section, "summary", None)
+        if summarise is None:
+            continue
+        for column, dataset in enumerate(datasets):
+            for label, cell in summarise(load_result(paths.result(dataset, name))[0], t):
+                rows.setdefault(label, [""] * len(datasets))[column] = cell
+    return {
+        "header": [t("comparison"), *datasets],
+        "rows": [[label, *cells] for label, cells in rows.items()],
+    }
 
 
 def conclusion(datasets: list[dict], t) -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnreport.experiments.optimizers import arm_label, build_optimizer
+from nnreport.nn.optimizers import arm_label, build_optimizer
 
 
 def gradient(x: float, y: float) -> tuple[float, float]:
@@ -35,7 +35,8 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
     labels = [arm_label(a) for a in settings["arms"]]
     record = {
         "settings_used": settings,
-        "arms": labels,
+        "arms": [arm["name"] for arm in settings["arms"]],
+        "labels": labels,
         "final_value": final,
         "final_point": [p[-1] for p in paths],
         "log": [

@@ -20,18 +20,8 @@ from nnreport.experiments.common import (
 )
 from nnreport.experiments.common import nominal_flops as nominal_flops
 from nnreport.nn.network import MultiLayerNet
-from nnreport.nn.optimizers import DISPLAY_NAMES, get_optimizer
+from nnreport.nn.optimizers import arm_label, build_optimizer
 from nnreport.nn.trainer import train
-
-
-def arm_label(arm: dict) -> str:
-    return arm.get("label") or DISPLAY_NAMES.get(arm["name"], arm["name"])
-
-
-def build_optimizer(arm: dict):
-    return get_optimizer(
-        arm["name"], **{k: v for k, v in arm.items() if k not in ("name", "label")}
-    )
 
 
 def loss_log(labels: list[str], loss: np.ndarray, every: int) -> list[str]:
@@ -43,12 +33,14 @@ def loss_log(labels: list[str], loss: np.ndarray, every: int) -> list[str]:
     return lines
 
 
-def compare_losses(data, settings, rng, progress, labels, inits, optimizers) -> tuple[dict, dict]:
-    """Train one stack of ``len(labels)`` nets on shared minibatches, per repeat.
+def compare_losses(data, settings, rng, progress, arms, inits, optimizers) -> tuple[dict, dict]:
+    """Train one stack of ``len(arms)`` nets on shared minibatches, per repeat.
 
-    ``inits``: weight initialisation per arm; ``optimizers``: a callable returning the
-    optimizer(s) for a fresh stack. Returns the record fields and arrays both experiments share.
+    ``arms``: (registry name, display label) per arm; ``inits``: weight initialisation per
+    arm; ``optimizers``: a callable returning the optimizer(s) for a fresh stack. Returns the
+    record fields and arrays both experiments share.
     """
+    names, labels = [name for name, _ in arms], [label for _, label in arms]
     sizes = layer_sizes(data.n_features, settings["hidden_sizes"], data.n_classes)
     batch = min(settings["batch_size"], len(data.x_train))
     iterations, repeats = settings["iterations"], settings["repeats"]
@@ -71,7 +63,8 @@ def compare_losses(data, settings, rng, progress, labels, inits, optimizers) -> 
     loss = stack_repeats(histories, "loss")  # (repeats, iterations, arms)
     tail = min(50, iterations)
     fields = {
-        "arms": labels,
+        "arms": names,
+        "labels": labels,
         **status_lists(histories),
         "final_loss": np.nanmean(loss[:, -tail:, :], axis=1),  # (repeats, arms)
         "test_acc": np.array(test_acc),
@@ -85,7 +78,7 @@ def compare_losses(data, settings, rng, progress, labels, inits, optimizers) -> 
 def run(data, settings: dict, rng: np.random.Generator, progress=None):
     arms = settings["arms"]
     fields, arrays = compare_losses(
-        data, settings, rng, progress, [arm_label(a) for a in arms],
+        data, settings, rng, progress, [(a["name"], arm_label(a)) for a in arms],
         inits=settings["weight_init"], optimizers=lambda: [build_optimizer(a) for a in arms],
     )  # fmt: skip
     record = {

@@ -6,15 +6,16 @@ from __future__ import annotations
 import numpy as np
 
 from nnreport.experiments.common import nominal_flops as nominal_flops
-from nnreport.experiments.optimizers import build_optimizer, compare_losses
-from nnreport.nn.init import init_label
+from nnreport.experiments.optimizers.train import compare_losses
+from nnreport.nn.init import init_label, init_name
+from nnreport.nn.optimizers import build_optimizer
 
 
 def run(data, settings: dict, rng: np.random.Generator, progress=None):
     inits = settings["inits"]
     lr = settings["learning_rate"]
     fields, arrays = compare_losses(
-        data, settings, rng, progress, [init_label(i) for i in inits], inits=inits,
+        data, settings, rng, progress, [(init_name(i), init_label(i)) for i in inits], inits=inits,
         optimizers=lambda: build_optimizer({"name": "sgd", "learning_rate": lr}),
     )  # fmt: skip
     record = {

@@ -11,7 +11,7 @@ Every run has its own seed, drawn from ``SeedSequence(seed, spawn_key=(arm index
 and recorded; it fixes the initial weights, the dropout masks and the minibatch order, so
 the same seed gives the same numbers whichever shard or lane trains it. The runs (arms in
 order, then the sweep) are cut into ``shards`` contiguous shards, one Snakemake job each;
-:func:`merge` joins them per dataset.
+:func:`merge` joins them per dataset (the protocol of :mod:`nnreport.runner`).
 
 Training uses the first ``train_samples`` training images (or ``train_fraction`` of them
 when the split has no more than ``train_samples``, as for digits); up to
@@ -95,8 +95,17 @@ def groups(runs: list[dict], lanes: int):
         yield group
 
 
-def run_shard(data, settings: dict, shard: int, lanes: int = 1, progress=None):
-    """Train this shard's runs; return (record, arrays)."""
+def stages(settings: dict) -> int:
+    return 1
+
+
+def shard_steps(settings: dict, data, stage: int, shard: int) -> int:
+    return len(shard_runs(settings, shard)) * settings["epochs"]
+
+
+def run_shard(data, settings: dict, stage: int, shard: int, previous=None, lanes: int = 1,
+              progress=None):  # fmt: skip
+    """Train this shard's runs, ``lanes`` models side by side; return (record, arrays)."""
     from nnreport import tfnet
 
     tfnet.configure(lanes, settings["seed"])
@@ -168,7 +177,7 @@ def arm_stats(accuracies, statuses) -> dict:
     return stats
 
 
-def merge(shards: list[tuple[dict, dict]], settings: dict) -> tuple[dict, dict]:
+def merge(settings: dict, shards: list[tuple[dict, dict]], previous=None) -> tuple[dict, dict]:
     """Join the shard results into the study's record, in plan order."""
     expected = [(r["arm"], r["run"], r["seed"]) for r in plan(settings)]
     by_key = {}
@@ -200,6 +209,7 @@ def merge(shards: list[tuple[dict, dict]], settings: dict) -> tuple[dict, dict]:
         "log": [line for record, _ in shards for line in record["log"]],
         "work": {**first["work"], "runs": len(rows)},
         "run_seconds": round(sum(r["seconds"] for r in rows), 3),
+        "settings_used": {**settings, "split": first["split"]},
     }
     return record, {"cost": np.stack([by_key[k][1] for k in expected])}
 
@@ -228,13 +238,3 @@ def nominal_flops(record: dict) -> float:
     """6 x weights per trained sample + 2 x weights per evaluated sample, per run."""
     w = record["work"]
     return (6 * w["train_samples"] + 2 * w["eval_samples"]) * w["weights"] * w["runs"]
-
-
-def run(data, settings: dict, rng, progress=None, lanes: int = 1):
-    """The whole study in one process: every shard, then the merge."""
-    shards, done = [], 0
-    for shard in range(settings["shards"]):
-        step = None if progress is None else (lambda s, d=done: progress(d + s))
-        shards.append(run_shard(data, settings, shard, lanes, step))
-        done += len(shards[-1][0]["runs"]) * settings["epochs"]
-    return merge(shards, settings)

@@ -20,8 +20,8 @@ import os
 
 import numpy as np
 
-from nnreport.experiments.optimizers import build_optimizer
 from nnreport.nn.network import MultiLayerNet
+from nnreport.nn.optimizers import build_optimizer
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 

@@ -1,9 +1,9 @@
 """Chapter 6.5: random search for the learning rate and weight decay, then narrowing.
 
-Stage 0 samples ``trials`` pairs log-uniformly from the configured ranges; each later stage
-samples inside the box spanned by the previous stage's top-k trials (by final validation
-accuracy), as the textbook recommends doing by hand. The last stage's box is the
-recommendation.
+Runs as shards (see :mod:`nnreport.runner`). Stage 0 samples ``trials`` pairs
+log-uniformly from the configured ranges; each later stage samples inside the box spanned by
+the previous stage's top-k trials (by final validation accuracy), as the textbook recommends
+doing by hand. The last stage's box is the recommendation.
 
 A stage's trials train in lockstep as one model stack on a common minibatch sequence (a
 fairer comparison, and fast). Every random draw of a trial (its lr, weight decay and initial
@@ -45,6 +45,21 @@ def split(data, settings: dict):
     return data.x_train[tr], data.y_train[tr], data.x_train[val], data.y_train[val]
 
 
+def check_settings(settings: dict) -> list[str]:
+    """Problems with relations between keys (JSON Schema checks each key alone)."""
+    problems = []
+    for key in ("lr_range", "weight_decay_range"):
+        low, high = settings[key]
+        if not low < high:
+            problems.append(f"{key} is [{low}, {high}]: the low end must be below the high end")
+    if settings["shards"] > settings["trials"]:
+        problems.append(
+            f"shards is {settings['shards']} but trials is {settings['trials']}: "
+            "a shard would have no trial"
+        )
+    return problems
+
+
 def initial_box(settings: dict) -> dict:
     return {"lr": list(settings["lr_range"]), "weight_decay": list(settings["weight_decay_range"])}
 
@@ -56,8 +71,24 @@ def sample(box: dict, rng: np.random.Generator) -> tuple[float, float]:
     return float(lr), float(decay)
 
 
-def run_shard(data, settings: dict, stage: int, shard: int, shards: int, box: dict,
+def stages(settings: dict) -> int:
+    return settings["stages"]
+
+
+def shard_steps(settings: dict, data, stage: int, shard: int) -> int:
+    """Training steps of one shard: its trials train in lockstep, once per repeat."""
+    return epoch_schedule(len(split(data, settings)[0]), settings)[2] * settings["repeats"]
+
+
+def run_shard(data, settings: dict, stage: int, shard: int, previous=None, threads=1,
               progress=None):  # fmt: skip
+    """Train shard ``shard`` of ``stage`` inside the box the stage before it found."""
+    box = next_box(settings, stage, previous)
+    return train_shard(data, settings, stage, shard, settings["shards"], box, progress)
+
+
+def train_shard(data, settings: dict, stage: int, shard: int, shards: int, box: dict,
+                progress=None):  # fmt: skip
     """Train this shard's trials of ``stage``; return (record, arrays)."""
     seed = settings["seed"]
     indices = list(shard_range(settings["trials"], shards, shard))
@@ -137,7 +168,7 @@ def best_lines(ranked: list[dict], count: int) -> list[str]:
     ]
 
 
-def merge_stage(settings: dict, shard_results: list, previous=None):
+def merge(settings: dict, shard_results: list, previous=None):
     """Combine a stage's shards with the record of the stages before it."""
     shard_results = sorted(shard_results, key=lambda r: r[0]["shard"])
     stage = shard_results[0][0]["stage"]
@@ -170,6 +201,7 @@ def merge_stage(settings: dict, shard_results: list, previous=None):
     record["recommendation"] = entry["best_range"]
     record["split"] = shard_results[0][0]["split"]
     record["work"] = combine_work([r["work"] for r, _ in shard_results], record["work"])
+    record["settings_used"] = {**settings, **record["split"]}
     record["log"] = [line for s in record["stages"] for line in
                      [f"=========== stage {s['stage']} ===========", *s["best"]]]  # fmt: skip
     arrays = {**arrays, f"stage{stage}_val_acc": val, f"stage{stage}_train_acc": tr}
@@ -187,26 +219,5 @@ def next_box(settings: dict, stage: int, previous) -> dict:
     return initial_box(settings) if stage == 0 else previous[0]["recommendation"]
 
 
-def run(data, settings: dict, rng: np.random.Generator, progress=None):
-    """The whole search in one process, shard after shard (the numbers are the same as with
-    any sharding; smaller stacks just stay closer to the CPU caches)."""
-    previous = None
-    shards = settings["shards"]
-    per_shard = total_steps(settings, data) // (settings["stages"] * shards)
-    for stage in range(settings["stages"]):
-        box = next_box(settings, stage, previous)
-        results = []
-        for shard in range(shards):
-            offset = (stage * shards + shard) * per_shard
-            step = None if progress is None else (lambda s, o=offset: progress(o + s))
-            results.append(run_shard(data, settings, stage, shard, shards, box, step))
-        previous = merge_stage(settings, results, previous)
-    record, arrays = previous
-    record["settings_used"] = {**settings, **record["split"]}
-    return record, arrays
-
-
 def total_steps(settings: dict, data) -> int:
-    x = split(data, settings)[0]
-    per_stage = epoch_schedule(len(x), settings)[2]
-    return per_stage * settings["repeats"] * settings["stages"]
+    return shard_steps(settings, data, 0, 0) * settings["shards"] * settings["stages"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnreport.nn.init import init_label, weight_std
+from nnreport.nn.init import init_label, init_name, weight_std
 from nnreport.nn.layers import ACTIVATIONS
 
 RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, 1.0)}
@@ -49,7 +49,8 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
     record = {
         "settings_used": settings,
         "activations": activations,
-        "inits": [init_label(i) for i in inits],
+        "inits": [init_name(i) for i in inits],
+        "init_labels": [init_label(i) for i in inits],
         "ranges": [RANGES[a] for a in activations],
         **stats,
         "log": [

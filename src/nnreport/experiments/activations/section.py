@@ -1,0 +1,27 @@
+"""The activation-distribution section: layer spread and saturation per initialisation."""
+
+from __future__ import annotations
+
+from nnreport.report.sections import base, table
+
+CLAIMS = ()
+
+
+def build(ctx) -> dict:
+    record, t = ctx["record"], ctx["t"]
+    section = base(ctx, head=12, tail=12)
+    rows = [
+        [act, init, " / ".join(f"{s:.3f}" for s in stds), f"{sat[-1]:.2f}"]
+        for act, per_init_std, per_init_sat in zip(
+            record["activations"], record["std"], record["saturated"], strict=True
+        )
+        for init, stds, sat in zip(record["init_labels"], per_init_std, per_init_sat, strict=True)
+    ]
+    section["tables"].append(
+        table(
+            t("activations_table"),
+            [t("activation"), t("init"), t("layer_std"), t("saturated_last")],
+            rows,
+        )  # fmt: skip
+    )
+    return section

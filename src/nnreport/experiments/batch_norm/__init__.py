@@ -1,0 +1,16 @@
+"""Chapter 6.3: batch normalisation against weight scale."""
+
+from nnreport.experiments.spec import Experiment
+
+EXPERIMENTS = (
+    Experiment(
+        name="batch_norm",
+        unit=__name__,
+        order=30,
+        reviewed=(
+            "nn.layers:BatchNormalization.forward",
+            "nn.layers:BatchNormalization.backward",
+            "experiments.batch_norm.train:run",
+        ),
+    ),
+)

@@ -1,0 +1,39 @@
+"""Figures of this experiment, drawn from its result record."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from nnreport.plots import band
+
+
+def batch_norm_grid(record: dict, arrays: dict, title: str, t) -> Figure:
+    """One panel per weight scale: training accuracy with and without batch norm."""
+    acc = arrays["train_acc"]  # (repeats, epochs, variant, scales)
+    scales = record["scales"]
+    cols = math.ceil(math.sqrt(len(scales)))
+    rows = math.ceil(len(scales) / cols)
+    fig = Figure(figsize=(1.9 * cols, 1.6 * rows + 0.5))
+    axes = fig.subplots(rows, cols, squeeze=False, sharex=True, sharey=True)
+    epochs = np.arange(acc.shape[1])
+    for i, ax in enumerate(axes.flat):
+        if i >= len(scales):
+            ax.set_axis_off()
+            continue
+        band(ax, epochs, acc[:, :, 1, i], label=t("with_bn"), linewidth=1.2)
+        band(ax, epochs, acc[:, :, 0, i], label=t("without_bn"), linestyle="--", linewidth=1.0)
+        ax.set_title(f"w = {scales[i]:.2g}", fontsize=8)
+        ax.set_ylim(0, 1)
+        ax.tick_params(labelsize=7)
+    axes.flat[0].legend(fontsize=6, loc="upper left")
+    fig.suptitle(title, fontsize=10)
+    fig.supxlabel(t("plot_epoch"), fontsize=8)
+    fig.supylabel(t("plot_train_accuracy"), fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+FIGURES = {"batch_norm": batch_norm_grid}

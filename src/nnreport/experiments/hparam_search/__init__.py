@@ -1,0 +1,17 @@
+"""Chapter 6.5: random search for the learning rate and weight decay, then narrowing."""
+
+from nnreport.experiments.spec import Experiment
+
+EXPERIMENTS = (
+    Experiment(
+        name="hparam_search",
+        unit=__name__,
+        order=50,
+        sharded=True,
+        reviewed=(
+            "experiments.hparam_search.train:sample",
+            "experiments.hparam_search.train:best_range",
+            "experiments.hparam_search.train:merge",
+        ),
+    ),
+)

@@ -1,0 +1,73 @@
+"""Figures of this experiment, drawn from its result record."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from nnreport.plots import band
+
+
+def hparam_best_grid(record: dict, arrays: dict, title: str, t) -> Figure:
+    """Validation (solid) and training (dashed) accuracy of the last stage's best trials."""
+    stage = record["stages"][-1]
+    best = [i for i in stage["ranking"] if stage["trials"][i]["status"] == "ok"]
+    best = best[: len(stage["best"])]
+    val = arrays[f"stage{stage['stage']}_val_acc"]  # (repeats, trials, epochs)
+    train = arrays[f"stage{stage['stage']}_train_acc"]
+    cols = 5
+    rows = max(1, math.ceil(len(best) / cols))
+    fig = Figure(figsize=(1.6 * cols, 1.3 * rows + 0.5))
+    axes = fig.subplots(rows, cols, squeeze=False, sharex=True, sharey=True)
+    epochs = np.arange(val.shape[-1])
+    for n, ax in enumerate(axes.flat):
+        if n >= len(best):
+            ax.set_axis_off()
+            continue
+        band(ax, epochs, val[:, best[n]], linewidth=1.1)
+        band(ax, epochs, train[:, best[n]], linestyle="--", linewidth=0.9)
+        ax.set_title(f"Best-{n + 1}", fontsize=7)
+        ax.set_ylim(0, 1)
+        ax.tick_params(labelsize=6)
+    fig.suptitle(t("plot_best_title", title=title, stage=stage["stage"]), fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def hparam_scatter(record: dict, arrays: dict, title: str, t) -> Figure:
+    """Every trial of every stage: lr vs weight decay, coloured by validation accuracy."""
+    fig = Figure(figsize=(6.0, 4.2))
+    ax = fig.subplots()
+    markers = "os^Dv"
+    points = None
+    for stage in record["stages"]:
+        ok = [tr for tr in stage["trials"] if tr["status"] == "ok"]
+        bad = [tr for tr in stage["trials"] if tr["status"] != "ok"]
+        points = ax.scatter(
+            [tr["lr"] for tr in ok], [tr["weight_decay"] for tr in ok],
+            c=[tr["val_acc"] for tr in ok], cmap="viridis", vmin=0, vmax=1,
+            marker=markers[stage["stage"] % len(markers)], s=22, edgecolors="k",
+            linewidths=0.3, label=t("plot_stage", stage=stage["stage"]),
+        )  # fmt: skip
+        if bad:
+            ax.scatter(
+                [tr["lr"] for tr in bad], [tr["weight_decay"] for tr in bad], marker="x",
+                color="tab:red", s=20, label=t("plot_stage_diverged", stage=stage["stage"]),
+            )  # fmt: skip
+        box = stage["best_range"]
+        (lr_low, lr_high), (wd_low, wd_high) = box["lr"], box["weight_decay"]
+        ax.add_patch(
+            Rectangle((lr_low, wd_low), lr_high - lr_low, wd_high - wd_low, fill=False, ls="--")
+        )
+    ax.set(xscale="log", yscale="log", xlabel=t("plot_lr"), ylabel=t("weight_decay"), title=title)
+    if points is not None:
+        fig.colorbar(points, ax=ax, label=t("val_accuracy"))
+    ax.legend(fontsize="x-small", loc="best")
+    fig.tight_layout()
+    return fig
+
+
+FIGURES = {"hparam_search-best": hparam_best_grid, "hparam_search-scatter": hparam_scatter}

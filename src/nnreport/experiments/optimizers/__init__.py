@@ -1,0 +1,17 @@
+"""Chapter 6.1: SGD, Momentum, AdaGrad and Adam (plus Nesterov and RMSprop) on one problem."""
+
+from nnreport.experiments.spec import Experiment
+
+EXPERIMENTS = (
+    Experiment(
+        name="optimizers",
+        unit=__name__,
+        order=10,
+        reviewed=(
+            "experiments.optimizers.train:compare_losses",
+            "nn.optimizers:Momentum.step",
+            "nn.optimizers:AdaGrad.step",
+            "nn.optimizers:Adam.step",
+        ),
+    ),
+)

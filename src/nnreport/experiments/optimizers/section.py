@@ -1,0 +1,62 @@
+"""The optimizers' section: losses and accuracies per arm, and whether SGD is slower."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnreport.report.findings import Claim, Finding, less, make, mean
+from nnreport.report.sections import base, fmt, status_text, table
+
+CLAIMS = (Claim("sgd_slower"),)
+
+
+def loss_comparison(ctx) -> dict:
+    """Final loss, test accuracy and status per arm (optimizers, weight initialisation)."""
+    record, t, key = ctx["record"], ctx["t"], ctx["key"]
+    arms = record["labels"]
+    loss, acc = np.array(record["final_loss"], float), np.array(record["test_acc"], float)
+    rows = [
+        [label, fmt(mean(loss[:, i])), fmt(mean(acc[:, i])),
+         status_text(t, [s[i] for s in record["status"]], [d[i] for d in record["diverged_at"]])]
+        for i, label in enumerate(arms)
+    ]  # fmt: skip
+    section = base(ctx, head=1 + 2 * (len(arms) + 1), tail=len(arms) + 1)
+    section["tables"].append(
+        table(
+            t(f"{key}_table", title=ctx["title"]),
+            [t("arm"), t("final_loss"), t("test_accuracy"), t("status")],
+            rows,
+        )  # fmt: skip
+    )
+    return section
+
+
+def build(ctx) -> dict:
+    return loss_comparison(ctx)
+
+
+def findings(ctx) -> list[Finding]:
+    """Each of Momentum, AdaGrad and Adam against SGD (by registry name, whatever the labels)."""
+    record, t = ctx["record"], ctx["t"]
+    arms = record["arms"]
+    final = np.array(record["final_loss"], dtype=np.float64)  # (repeats, arms)
+    if "sgd" not in arms:
+        return []
+    sgd = arms.index("sgd")
+    others = [i for i, a in enumerate(arms) if a in ("momentum", "adagrad", "adam")]
+    return [
+        make(t, "sgd_slower", less(final[:, i], final[:, sgd]),
+             other=record["labels"][i], other_loss=mean(final[:, i]), sgd_loss=mean(final[:, sgd]))
+        for i in others
+    ]  # fmt: skip
+
+
+def ranking(record: dict) -> str:
+    """Arm labels from the lowest mean final loss to the highest."""
+    loss = np.nanmean(np.array(record["final_loss"], dtype=np.float64), axis=0)
+    order = np.argsort(np.where(np.isfinite(loss), loss, np.inf))
+    return " < ".join(record["labels"][i] for i in order)
+
+
+def summary(record: dict, t) -> list[tuple[str, str]]:
+    return [(t("summary_optimizer_ranking"), ranking(record))]

@@ -1,0 +1,37 @@
+"""The cross-check section: our optimizers and gradients against TensorFlow's."""
+
+from __future__ import annotations
+
+from nnreport.report.sections import base, table
+
+CLAIMS = ()
+
+
+def build(ctx) -> dict:
+    record, t = ctx["record"], ctx["t"]
+    section = base(ctx, head=20, tail=20)
+    section["tables"].append(
+        table(
+            t(
+                "tf_optimizer_table",
+                steps=record["settings_used"]["steps"],
+                version=record["tensorflow"],
+            ),
+            [t("arm"), t("reference"), t("max_abs_diff"), t("moved")],
+            [
+                [r["optimizer"], r["keras"], f"{r['max_abs_diff']:.2e}", f"{r['moved']:.3g}"]
+                for r in record["optimizers"]
+            ],
+        )  # fmt: skip
+    )
+    section["tables"].append(
+        table(
+            t("tf_gradient_table"),
+            [t("parameter"), t("shape"), t("max_rel_diff")],
+            [
+                [r["param"], "×".join(map(str, r["shape"])), f"{r['max_rel_diff']:.2e}"]
+                for r in record["gradients"]
+            ],
+        )  # fmt: skip
+    )
+    return section

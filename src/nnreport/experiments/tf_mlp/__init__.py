@@ -1,0 +1,17 @@
+"""The TensorFlow study: dropout + Adam against plain gradient descent over repeated runs."""
+
+from nnreport.experiments.spec import Experiment
+
+EXPERIMENTS = (
+    Experiment(
+        name="tf_mlp",
+        unit=__name__,
+        order=70,
+        sharded=True,
+        reviewed=(
+            "tfnet:MLPTrainer._epoch_graph",
+            "tfnet:MLPTrainer._apply",
+            "experiments.tf_mlp.train:arm_stats",
+        ),
+    ),
+)

@@ -1,0 +1,149 @@
+"""The TensorFlow study's section: every run, per-arm statistics, the learning-rate sweep,
+and the homework's claims."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnreport.report.findings import Claim, Finding, above, less, make, mean
+from nnreport.report.sections import base, fmt, table
+
+HOMEWORK_GD_ACCURACY = 0.965  # the homework's plain gradient descent, about 96.5 % per run
+# The homework's numbers were measured on MNIST: its levels are checked there only.
+CLAIMS = (
+    Claim("tf_gd_level", datasets=("mnist",)),
+    Claim("tf_seed_collapses", datasets=("mnist",)),
+    Claim("tf_seed_worse"),
+    Claim("tf_settings_blamed"),
+    Claim("tf_adam_worse"),
+)
+
+
+def run_cell(t, run: dict | None) -> str:
+    if run is None:
+        return ""
+    if run["status"] != "ok":
+        return t("tf_diverged_in", epoch=run["diverged_epoch"])
+    return fmt(run["test_acc"])
+
+
+def optimizer_text(spec: dict) -> str:
+    return spec["name"] + "(" + ", ".join(f"{k}={v}" for k, v in spec.items() if k != "name") + ")"
+
+
+def build(ctx) -> dict:
+    record, t = ctx["record"], ctx["t"]
+    arms = record["arms"]
+    settings = record["settings_used"]
+    section = base(ctx, head=16, tail=16)
+    section["settings"] = [row for row in section["settings"] if row[0] != "arms"] + [
+        (f"arm {a['name']}", f"{optimizer_text(a['optimizer'])}, keep_prob={a['keep_prob']}, "
+                            f"runs={a['runs']}")
+        for a in settings["arms"]
+    ]  # fmt: skip
+    runs = {(r["arm"], r["run"]): r for r in record["runs"]}
+    most = max(a["runs"] for a in settings["arms"])
+    section["tables"].append(
+        table(
+            t("tf_run_table", title=ctx["title"], split=record["split"]["train"]),
+            [t("run"), *arms],
+            [
+                [f"({n})", *(run_cell(t, runs.get((a, n))) for a in arms)]
+                for n in range(1, most + 1)
+            ],
+        )  # fmt: skip
+    )
+    stats = record["stats"]
+    section["tables"].append(
+        table(
+            t("tf_arm_table"),
+            [
+                t("arm"),
+                t("runs"),
+                t("mean"),
+                t("std"),
+                t("min"),
+                t("max"),
+                t("good_runs"),
+                t("diverged"),
+            ],
+            [
+                [
+                    a,
+                    str(stats[a]["runs"]),
+                    fmt(stats[a]["mean"]),
+                    fmt(stats[a]["std"]),
+                    fmt(stats[a]["min"]),
+                    fmt(stats[a]["max"]),
+                    str(stats[a]["good"]),
+                    str(stats[a]["diverged"]),
+                ]
+                for a in arms
+            ],
+        )  # fmt: skip
+    )
+    sweep = record.get("sweep")
+    if sweep:
+        sweep_runs = [r for r in record["runs"] if r["arm"] == "sweep"]
+        section["tables"].append(
+            table(
+                t("tf_sweep_table", arm=sweep["arm"], epochs=settings["epochs"]),
+                ["lr", t("holdout_accuracy"), t("test_accuracy"), t("status")],
+                [
+                    [
+                        f"{r['learning_rate']:g}",
+                        fmt(r["holdout_acc"]),
+                        fmt(r["test_acc"]),
+                        run_cell(t, r) if r["status"] != "ok" else t("ok"),
+                    ]
+                    for r in sweep_runs
+                ],
+            )  # fmt: skip
+        )
+        best = "—" if sweep["best"] is None else f"{sweep['best']:g}"
+        section["highlight"] = t("tf_sweep_highlight", arm=sweep["arm"],
+                                 chosen=f"{sweep['chosen']:g}", best=best)  # fmt: skip
+    return section
+
+
+def findings(ctx) -> list[Finding]:
+    """The homework's claims, checked with the control arm (skipped where an arm is absent)."""
+    record, t = ctx["record"], ctx["t"]
+    acc = {a: [r["test_acc"] if r["status"] == "ok" else np.nan for r in record["runs"]
+               if r["arm"] == a] for a in record["arms"]}  # fmt: skip
+
+    def mean4(arm: str) -> str:  # accuracies differ in the third decimal: quote four
+        return f"{mean(acc[arm]):.4f}"
+
+    found = []
+    if "gd" in acc:
+        found.append(make(t, "tf_gd_level", above(acc["gd"], HOMEWORK_GD_ACCURACY - 0.005),
+                             gd=mean4("gd")))  # fmt: skip
+    if "adam_seed" in acc:
+        stats = record["stats"]["adam_seed"]
+        collapsed = stats["runs"] - stats["good"]
+        verdict = "supported" if collapsed else "not_supported"
+        found.append(make(t, "tf_seed_collapses", (verdict, "count of runs"),
+                             collapsed=collapsed, runs=stats["runs"]))  # fmt: skip
+        if "gd" in acc:
+            found.append(make(t, "tf_seed_worse", less(acc["adam_seed"], acc["gd"]),
+                                 seed=mean4("adam_seed"), gd=mean4("gd")))  # fmt: skip
+        if "adam_default" in acc:
+            found.append(make(t, "tf_settings_blamed",
+                                 less(acc["adam_seed"], acc["adam_default"]),
+                                 seed=mean4("adam_seed"),
+                                 default=mean4("adam_default")))  # fmt: skip
+    if {"gd", "adam_default"} <= acc.keys():
+        found.append(make(t, "tf_adam_worse", less(acc["adam_default"], acc["gd"]),
+                             default=mean4("adam_default"), gd=mean4("gd")))  # fmt: skip
+    return found
+
+
+def summary(record: dict, t) -> list[tuple[str, str]]:
+    """Mean test accuracy per arm, with its runs below 0.9."""
+    parts = []
+    for arm in record["arms"]:
+        stats = record["stats"][arm]
+        mean_acc = "—" if stats["mean"] is None else f"{stats['mean']:.3f}"
+        parts.append(f"{arm} {mean_acc} ({stats['runs'] - stats['good']}/{stats['runs']} < 0.9)")
+    return [(t("summary_tf_means"), ", ".join(parts))]

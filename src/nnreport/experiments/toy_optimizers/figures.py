@@ -1,0 +1,33 @@
+"""Figures of this experiment, drawn from its result record."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.figure import Figure
+
+
+def toy_paths(record: dict, arrays: dict, title: str, t) -> Figure:
+    """Each optimizer's path over the contour lines of f(x, y) = x^2/20 + y^2."""
+    paths = arrays["paths"]
+    cols = min(len(paths), 2)
+    rows = math.ceil(len(paths) / cols)
+    fig = Figure(figsize=(3.3 * cols, 2.6 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
+    x, y = np.meshgrid(np.linspace(-10, 10, 200), np.linspace(-5, 5, 200))
+    z = x**2 / 20 + y**2
+    for i, ax in enumerate(axes.flat):
+        if i >= len(paths):
+            ax.set_axis_off()
+            continue
+        ax.contour(x, y, z, levels=np.geomspace(0.05, 30, 12), colors="0.7", linewidths=0.6)
+        ax.plot(paths[i, :, 0], paths[i, :, 1], "o-", color="tab:red", markersize=2.5, lw=1)
+        ax.plot(0, 0, "+", color="k")
+        ax.set(xlim=(-10, 10), ylim=(-5, 5), title=record["labels"][i])
+        ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    return fig
+
+
+FIGURES = {"toy_optimizers": toy_paths}

@@ -1,0 +1,15 @@
+"""Chapter 6.2: the same ReLU net from std=0.01, Xavier and He initial weights, trained by"""
+
+from nnreport.experiments.spec import Experiment
+
+EXPERIMENTS = (
+    Experiment(
+        name="weight_init",
+        unit=__name__,
+        order=20,
+        reviewed=(
+            "nn.init:weight_std",
+            "experiments.weight_init.train:run",
+        ),
+    ),
+)

@@ -1,0 +1,119 @@
+"""Extending nnreport the documented way: an experiment added as a unit (its folder, its
+settings schema, its messages), datasets declared in the config (an IDX folder of 14x14
+images and an npz of flat feature vectors), and a relabelled optimizer arm; then the real
+smoke build, whose report must hold every section for both datasets."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import shutil
+
+import numpy as np
+import pytest
+import yaml
+from conftest import REPO
+from pipeline import copy_workflow, snakemake
+from test_pipeline import expected_figures, sections
+
+from nnreport import data, experiments
+
+EXAMPLE = REPO / "tests" / "example_unit"
+DATASETS = ("mnist14", "digits_flat")
+LABELLED_ARMS = [
+    {"name": "sgd", "label": "Plain SGD", "learning_rate": 0.01},
+    {"name": "momentum", "learning_rate": 0.01, "momentum": 0.9},
+    {"name": "adagrad", "learning_rate": 0.01},
+    {"name": "adam", "learning_rate": 0.001, "beta_1": 0.9, "beta_2": 0.999},
+]
+
+
+def add_unit(workdir) -> None:
+    """The README's three steps: the unit folder, its settings schema, its messages."""
+    unit = workdir / "src" / "nnreport" / "experiments" / "centroid"
+    unit.mkdir()
+    for name in ("__init__.py", "train.py", "figures.py", "section.py", "settings.yaml"):
+        shutil.copy(EXAMPLE / name, unit / name)
+    catalog = workdir / "templates" / "i18n" / "en.yaml"
+    catalog.write_text(catalog.read_text() + (EXAMPLE / "messages.en.yaml").read_text())
+
+
+def write_idx(folder, images: np.ndarray, labels: np.ndarray, prefix: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for kind, array, magic in (("images-idx3", images, data.IMAGE_MAGIC),
+                               ("labels-idx1", labels, data.LABEL_MAGIC)):  # fmt: skip
+        payload = data.idx_payload(array, magic)
+        (folder / f"{prefix}-{kind}-ubyte.gz").write_bytes(gzip.compress(payload))
+
+
+def write_datasets(workdir, data_dir) -> None:
+    """mnist14: 3,000 + 500 MNIST images pooled 2x2 to 14x14; digits_flat: scikit-learn's
+    digits as 64 float features in [0, 1] (no image shape)."""
+    from sklearn.datasets import load_digits
+
+    mnist = data.read_dataset("mnist", str(data_dir), False, None)
+    for split, count, prefix in (("train", 3000, "train"), ("test", 500, "t10k")):
+        images = mnist[f"x_{split}"][:count].reshape(-1, 14, 2, 14, 2).mean(axis=(2, 4))
+        write_idx(workdir / "data" / "mnist14", images.round().astype(np.uint8),
+                  mnist[f"y_{split}"][:count].astype(np.uint8), prefix)  # fmt: skip
+    digits = load_digits()
+    x, y = (digits.data / 16).astype(np.float32), digits.target.astype(np.int64)
+    np.savez(workdir / "data" / "digits_flat.npz", x_train=x[:1400], y_train=y[:1400],
+             x_test=x[1400:], y_test=y[1400:])  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def extended(tmp_path_factory, data_dir):
+    workdir = copy_workflow(tmp_path_factory.mktemp("extended"))
+    add_unit(workdir)
+    write_datasets(workdir, data_dir)
+    config = {
+        "datasets": list(DATASETS),
+        "custom_datasets": {
+            "mnist14": {"format": "idx", "path": "mnist14", "title": "MNIST 14x14"},
+            "digits_flat": {"format": "npz", "path": "digits_flat.npz", "title": "Flat digits"},
+        },
+        "experiments": {"centroid": {"train_samples": 500},
+                        "optimizers": {"arms": LABELLED_ARMS}},
+    }  # fmt: skip
+    (workdir / "config" / "extended.yaml").write_text(yaml.safe_dump(config))
+    snakemake(workdir, "--configfile", "config/smoke.yaml", "config/extended.yaml")
+    return workdir
+
+
+def test_added_experiment_has_its_section_figure_and_findings(extended):
+    html = (extended / "reports" / "report.html").read_text(encoding="utf-8")
+    found = sections(html)
+    for dataset in DATASETS:
+        body = found[f"{dataset}-centroid"].split("</section>")[0]
+        assert "Nearest class centroid" in body and body.count("<img ") == 1
+        assert "The nearest centroid reaches" in body  # its finding
+        assert "src/nnreport/experiments/centroid/train.py" in body  # the reviewed code
+    summary = html.split('id="summary"')[1].split("</section>")[0]
+    assert "Nearest class centroid" in summary
+
+
+def test_declared_datasets_get_every_section(extended):
+    html = (extended / "reports" / "report.html").read_text(encoding="utf-8")
+    found = sections(html)
+    for dataset in DATASETS:
+        for key in ("dataset", *experiments.names(needs_dataset=True), "centroid"):
+            body = found[f"{dataset}-{key}"].split("</section>")[0]
+            if key != "centroid":  # not registered in this process
+                assert body.count("<img ") == expected_figures(dataset, key), (dataset, key)
+    meta = yaml.safe_load((extended / "resources" / "datasets" / "mnist14.json").read_text())
+    assert meta["image_shape"] == [14, 14] and meta["source"] == "mnist14"
+    flat = found["digits_flat-dataset"]
+    assert "feature vectors, not images" in flat and "digits_flat.npz" in flat
+
+
+def test_a_label_changes_text_and_no_verdict(extended, built):
+    labelled = sections((extended / "reports" / "report.html").read_text(encoding="utf-8"))
+    plain = sections((built / "reports" / "report.html").read_text(encoding="utf-8"))
+    section = labelled["mnist14-optimizers"].split("</section>")[0]
+    assert "Plain SGD" in section
+
+    def verdicts(body: str) -> int:
+        return len(re.findall(r'<span class="verdict verdict-', body.split("</section>")[0]))
+
+    assert verdicts(section) == verdicts(plain["mnist-optimizers"]) == 3
