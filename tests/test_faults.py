@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -156,6 +157,18 @@ def test_keep_going_with_one_dataset_failing(tmp_path, data_dir):
         load_record(workdir / "results" / "digits" / f"{experiment}.json")  # finished
     assert not (workdir / "results" / "mnist").exists()
     assert not (workdir / "reports").exists()  # no report, complete-looking or not
+
+
+def test_missing_data_is_explained_on_the_console(tmp_path, data_dir):
+    """The workflow profile (profiles/default) prints a failing job's log: the user sees the
+    one-paragraph error without opening logs/, and no Python traceback."""
+    workdir = copy_workflow(tmp_path / "wf")
+    shutil.rmtree(workdir / "data" / "mnist")
+    run = snakemake(workdir, targets=("resources/datasets/mnist.npz",), check=False)
+    console = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert "nnreport: error: The MNIST files" in console and "NNREPORT_DATA_DIR" in console
+    assert "Traceback" not in console
 
 
 def results_without_timings(workdir):

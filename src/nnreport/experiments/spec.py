@@ -32,8 +32,7 @@ class Experiment:
 
     ``order`` places its section in the report; ``needs_dataset`` is False for the
     dataset-free experiments (one run, under "general"); ``sharded`` ones run as shard jobs
-    merged stage by stage; ``uses`` names experiments whose results (same dataset) its
-    section reads; ``reviewed`` lists the code the report prints, as ``module:qualname``
+    merged stage by stage; ``reviewed`` lists the code the report prints, as ``module:qualname``
     relative to the ``nnreport`` package.
     """
 
@@ -42,7 +41,6 @@ class Experiment:
     order: int
     needs_dataset: bool = True
     sharded: bool = False
-    uses: tuple[str, ...] = ()
     reviewed: tuple[str, ...] = ()
 
     def module_name(self, role: str) -> str:

@@ -10,6 +10,7 @@ import importlib
 import inspect
 import pprint
 import subprocess
+import textwrap
 from functools import cache
 from pathlib import Path
 
@@ -51,13 +52,14 @@ def extract(spec: str) -> dict:
     """Source, location and highlighted HTML of one reviewed function."""
     obj = resolve(spec)
     lines, start = inspect.getsourcelines(obj)
-    source = inspect.cleandoc("".join(lines)) if lines[0].startswith(" ") else "".join(lines)
+    source = textwrap.dedent("".join(lines))  # a method keeps its body's indentation
     path = Path(inspect.getsourcefile(obj)).resolve()
     return {
         "name": spec.partition(":")[2],
         "file": f"src/nnreport/{path.relative_to(PACKAGE_ROOT)}",
         "lines": f"{start}–{start + len(lines) - 1}",
         "commit": git_commit(),
+        "source": source,
         "html": Markup(highlight(source, PythonLexer(), FORMATTER)),
     }
 

@@ -16,7 +16,6 @@ EXPERIMENTS = (
         name="weight_decay",
         unit=__name__,
         order=41,
-        uses=("overfit",),
         reviewed=(
             "nn.network:MultiLayerNet.decay_penalty",
             "nn.network:MultiLayerNet.gradient",
@@ -26,7 +25,6 @@ EXPERIMENTS = (
         name="dropout",
         unit=__name__,
         order=42,
-        uses=("overfit",),
         reviewed=(
             "nn.layers:Dropout.forward",
             "nn.layers:Dropout.backward",
