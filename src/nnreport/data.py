@@ -102,7 +102,6 @@ IDX_DATASETS = {
     ),
 }
 BUILTIN_NAMES = (*IDX_DATASETS, "digits")
-DATASET_NAMES = BUILTIN_NAMES  # older name, kept for callers
 CUSTOM_SHA_KEYS = {"idx": tuple(IDX_FILES), "npz": ("file",)}
 CUSTOM_NEEDS = {
     "idx": f"a folder holding the four gzip'd IDX files {', '.join(IDX_FILES.values())}",
