@@ -49,6 +49,11 @@ wildcard_constraints:
     shard=r"\d+",
 
 
+def job_priority(wildcards):
+    """Long experiments first (their unit's ``priority``), so short jobs fill the gaps."""
+    return experiments.get(wildcards.experiment).priority
+
+
 def settings_json(wildcards):
     """The experiment's settings for this dataset; a change reruns just this job."""
     scope = getattr(wildcards, "dataset", "general")

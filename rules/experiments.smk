@@ -17,6 +17,7 @@ rule run_experiment:
         experiment="|".join(SINGLE_JOB),
     params:
         settings=settings_json,
+    priority: job_priority
     threads: 1
     resources:
         mem_mb=1500,
@@ -62,6 +63,7 @@ rule run_shard:
     params:
         settings=settings_json,
         previous=previous_flag,
+    priority: job_priority
     threads: 1
     resources:
         mem_mb=3000,

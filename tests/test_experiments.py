@@ -37,7 +37,7 @@ def small(config, key, **changes):
 
 
 def test_sizes_adapt_to_the_dataset(digits, config):
-    settings = small(config, "overfit", train_samples=5000, epochs=3, hidden_sizes=[8])
+    settings = small(config, "overfit", train_samples=5000, epochs=3, hidden_sizes=[8], repeats=1)
     record, arrays = run_experiment("overfit", digits, settings)
     used = record["settings_used"]
     assert used["train_samples"] == 1437  # capped by what digits has
@@ -68,7 +68,7 @@ def test_same_seed_same_result(digits, config):
 
 def test_diverging_run_is_recorded_not_raised(digits, config):
     settings = small(config, "overfit", epochs=3, train_samples=200, learning_rate=1e30,
-                     hidden_sizes=[16])  # fmt: skip
+                     hidden_sizes=[16], repeats=1)  # fmt: skip
     record, arrays = run_experiment("overfit", digits, settings)
     assert record["status"] == [["diverged"]] and record["diverged_at"][0][0] is not None
     assert record["summary"]["test_acc"] is None
@@ -97,12 +97,19 @@ def test_search_is_identical_for_any_shard_count(digits, config):
 def test_later_stages_sample_inside_the_previous_best_range(digits, config):
     record, _ = run_sharded(digits, search_settings(config), 2)
     first, second = record["stages"]
-    assert second["box"] == first["best_range"]
+    assert second["box"] == first["next_box"]
+    for key in ("lr", "weight_decay"):
+        low, high = first["best_range"][key]
+        assert second["box"][key][0] == (low / 10 if "low" in first["edges"][key] else low)
+        assert second["box"][key][1] == (high * 10 if "high" in first["edges"][key] else high)
     for trial in second["trials"]:
-        assert first["best_range"]["lr"][0] <= trial["lr"] <= first["best_range"]["lr"][1]
-        low, high = first["best_range"]["weight_decay"]
+        assert second["box"]["lr"][0] <= trial["lr"] <= second["box"]["lr"][1]
+        low, high = second["box"]["weight_decay"]
         assert low <= trial["weight_decay"] <= high
     assert record["recommendation"] == second["best_range"]
+    for key, ends in second["uncertainty"].items():
+        for (low, high), end in zip(ends, second["best_range"][key], strict=True):
+            assert low <= high and low <= end * 1.000001
 
 
 def test_diverged_trials_are_counted_and_left_out(digits, config):
@@ -137,6 +144,49 @@ def test_range_and_narrowing_on_hand_made_trials():
     assert hparam_search.best_range([t for t in ranked if t["status"] != "ok"], 3) is None
 
 
+def test_ties_at_the_cut_are_all_kept():
+    accs = [0.9, 0.85, 0.81, 0.81, 0.81, 0.81, 0.7]
+    trials = [{"index": i, "lr": 10.0 ** -(i + 1), "weight_decay": 1e-6, "val_acc": a,
+               "status": "ok"} for i, a in enumerate(accs)]  # fmt: skip
+    ranked = hparam_search.rank(trials)
+    assert [t["index"] for t in hparam_search.top_trials(ranked, 3)] == [0, 1, 2, 3, 4, 5]
+    assert hparam_search.best_range(ranked, 3)["lr"] == [1e-6, 0.1]
+    assert len(hparam_search.top_trials(ranked, 2)) == 2
+
+
+def test_top_trials_at_the_box_edge_extend_the_next_box():
+    settings = {"lr_limit": [1e-8, 1.0], "weight_decay_limit": [1e-10, 0.1]}
+    box = {"lr": [1e-6, 1e-2], "weight_decay": [1e-8, 1e-4]}
+    found = {"lr": [2e-3, 9.8e-3], "weight_decay": [3e-7, 2e-6]}  # lr at the upper edge
+    edges = hparam_search.touched_edges(found, box)
+    assert edges == {"lr": ["high"], "weight_decay": []}
+    after = hparam_search.extended_box(found, edges, settings)
+    assert after["lr"] == [2e-3, 9.8e-2] and after["weight_decay"] == found["weight_decay"]
+    at_limit = hparam_search.extended_box(
+        {"lr": [0.2, 0.9], "weight_decay": [1e-9, 1e-8]},
+        {"lr": ["high"], "weight_decay": ["low"]},
+        settings,
+    )
+    assert at_limit == {"lr": [0.2, 1.0], "weight_decay": [1e-10, 1e-8]}  # the hard limits
+
+
+def test_the_report_says_when_the_best_trials_touch_an_open_edge():
+    from nnreport.experiments.hparam_search import section
+    from nnreport.messages import load_messages
+
+    def record(box, edges):
+        stage = {"stage": 1, "box": {"lr": box, "weight_decay": [1e-8, 1e-4]}, "top": [0, 1],
+                 "edges": {"lr": edges, "weight_decay": []}}  # fmt: skip
+        return {"stages": [stage], "recommendation": {"lr": [0.05, 0.1]},
+                "settings_used": {"lr_limit": [1e-8, 1.0]}}  # fmt: skip
+
+    t = load_messages("templates", "en")
+    (open_edge,) = section.findings({"record": record([1e-3, 0.1], ["high"]), "t": t})
+    assert open_edge.verdict == "inconclusive" and "upper edge" in open_edge.basis
+    (at_limit,) = section.findings({"record": record([1e-3, 1.0], ["high"]), "t": t})
+    assert at_limit.verdict == "not_supported"  # 0.05 … 0.1 misses 0.001 … 0.01
+
+
 def test_shards_split_the_trials_evenly():
     parts = [list(shard_range(10, 3, j)) for j in range(3)]
     assert sum(parts, []) == list(range(10)) and {len(p) for p in parts} <= {3, 4}
@@ -164,6 +214,23 @@ def test_gradient_check_is_tight_on_the_dataset(digits, config):
     assert {r["param"] for r in record["rows"]} >= {"W0", "gamma1", "beta1"}
     assert record["max_abs_diff"] < 1e-6
     assert all(r["max_rel_diff"] < 1e-5 for r in record["rows"] if r["grad_scale"] > 1e-6)
+
+
+def test_gradient_check_reports_zero_gradients_by_their_absolute_error():
+    from nnreport.experiments.gradient_check import section
+    from nnreport.messages import load_messages
+
+    def row(param, scale, absolute):
+        return {"param": param, "shape": [1, 4], "entries": 4, "max_abs_diff": absolute,
+                "grad_scale": scale, "max_rel_diff": absolute / max(scale, 1e-12)}  # fmt: skip
+
+    t = load_messages("templates", "en")
+    record = {"rows": [row("W0", 1.1, 7e-8), row("b0", 4e-11, 4e-11), row("gamma1", 0.2, 7e-11)]}
+    assert section.zero_gradient(record) == {"b0"}  # relative error 1.0: a 0 / 0
+    (finding,) = section.findings({"record": record, "t": t})
+    assert finding.verdict == "supported" and "(b0)" in finding.text
+    record["rows"][1]["max_abs_diff"] = 1e-6  # a real error in a zero gradient
+    assert section.findings({"record": record, "t": t})[0].verdict == "not_supported"
 
 
 def test_regularization_summary_is_the_mean_of_repeats(digits, config):

@@ -19,7 +19,7 @@ SETTINGS = {
     "seed": 5,
     "hidden_sizes": [16, 8],
     "activation": "sigmoid",
-    "epochs": 3,
+    "steps": 27,  # 3 epochs of the 480 // 50 = 9 minibatches
     "batch_size": 50,
     "train_samples": 600,
     "train_fraction": 0.8,
@@ -126,33 +126,72 @@ def test_fused_step_matches_keras_optimizers():
             np.testing.assert_allclose(a, b, atol=2e-6)
 
 
-def test_findings_check_the_homework_against_the_control():
+def tf_record(gd, seed, default) -> dict:
     def runs(arm, accs):
         return [{"arm": arm, "status": "ok", "test_acc": a} for a in accs]
 
-    record = {
+    def stats(accs):
+        return {"runs": len(accs), "good": sum(a >= 0.9 for a in accs)}
+
+    return {
         "arms": ["gd", "adam_seed", "adam_default"],
-        "runs": runs("gd", [0.962, 0.964, 0.966, 0.963, 0.965])
-        + runs("adam_seed", [0.94, 0.95, 0.10, 0.93, 0.21, 0.94])
-        + runs("adam_default", [0.975, 0.976, 0.974, 0.977, 0.975]),
-        "stats": {"adam_seed": {"runs": 6, "good": 4}},
+        "runs": runs("gd", gd) + runs("adam_seed", seed) + runs("adam_default", default),
+        "stats": {"adam_seed": stats(seed), "adam_default": stats(default)},
+        "sizes": [64, 16, 10],
     }
+
+
+def test_findings_check_the_homework_against_the_control():
+    """The homework's MNIST picture: adam_seed is bimodal (six runs near 0.94, four near
+    chance), so it is compared by rank, and its collapse count by Fisher's exact test."""
+    record = tf_record([0.962, 0.964, 0.966, 0.963, 0.965],
+                       [0.94, 0.95, 0.10, 0.93, 0.21, 0.94, 0.95, 0.11, 0.94, 0.12],
+                       [0.975, 0.976, 0.974, 0.977, 0.975])  # fmt: skip
     t = load_messages("templates", "en")
-    ctx = {"record": record, "arrays": {}, "t": t}
-    verdicts = {f.claim: f.verdict for f in section.findings(ctx)}
-    assert verdicts == {
+    found = {f.claim: f for f in section.findings({"record": record, "arrays": {}, "t": t})}
+    assert {claim: f.verdict for claim, f in found.items()} == {
         "tf_gd_level": "supported",
-        "tf_seed_collapses": "supported",
-        "tf_seed_worse": "inconclusive",  # the collapsed runs make the spread huge
-        "tf_settings_blamed": "inconclusive",
+        "tf_seed_collapses": "inconclusive",  # 4 of 10 against 0 of 5: p = 0.15
+        "tf_seed_worse": "supported",  # every adam_seed run ranks below every gd run
+        "tf_settings_blamed": "supported",
         "tf_adam_worse": "not_supported",  # the control beats gradient descent
     }
+    assert found["tf_seed_worse"].basis.startswith("Mann–Whitney U, 10 vs 5 runs")
+    assert found["tf_seed_collapses"].basis == (
+        "Fisher's exact test, p = 0.15; at least 6 of 10 collapses would reach the 5 % level"
+    )
+    assert "95 % interval" in found["tf_seed_worse"].text
+
+
+def test_an_arm_at_chance_makes_its_comparisons_inconclusive():
+    record = tf_record([0.11, 0.10, 0.12], [0.10, 0.10, 0.09], [0.65, 0.66, 0.67])
+    t = load_messages("templates", "en")
+    found = {f.claim: f for f in section.findings({"record": record, "arrays": {}, "t": t})}
+    for claim in ("tf_seed_worse", "tf_settings_blamed", "tf_adam_worse"):
+        assert found[claim].verdict == "inconclusive"
+        assert found[claim].basis.startswith("did not learn:")
+    assert "gd" in found["tf_adam_worse"].basis
+
+
+def test_the_sweep_never_picks_a_rate_at_chance():
+    rows = [{"arm": "sweep", "learning_rate": lr, "status": "ok", "holdout_acc": acc,
+             "test_acc": acc} for lr, acc in ((0.1, 0.12), (1.0, 0.15), (3.0, 0.11))]  # fmt: skip
+    assert tf_mlp.sweep_summary(rows, SETTINGS, 10)["best"] is None
+    rows[1]["holdout_acc"] = 0.5
+    assert tf_mlp.sweep_summary(rows, SETTINGS, 10)["best"] == 1.0
+
+
+def test_every_dataset_gets_the_homeworks_optimizer_steps():
+    settings = {"steps": 8250, "batch_size": 100}
+    assert tf_mlp.epochs(settings, 55000) == 15
+    assert tf_mlp.epochs(settings, 1149) == 750  # digits: 11 minibatches per epoch
+    assert tf_mlp.epochs(settings, 1149) * (1149 // 100) >= 8250
 
 
 def test_benchmark_line_has_the_model_fit_baseline(digits):
     from nnreport.bench import benchmark
 
-    line = benchmark("tf_mlp", digits, with_changes(epochs=2), threads=2)
+    line = benchmark("tf_mlp", digits, with_changes(steps=18), threads=2)
     assert line["runs"] == 2 * len(SETTINGS["arms"]) and line["lanes"] == 2
     assert line["baseline_seconds"] > 0 and line["seconds"] > 0
     assert line["speedup"] == pytest.approx(line["baseline_seconds"] / line["seconds"], rel=0.01)

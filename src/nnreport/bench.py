@@ -71,7 +71,8 @@ def tf_mlp_benchmark(dataset, settings: dict, lanes: int) -> dict:
     start = time.perf_counter()
     baseline = [
         tfnet.fit_baseline(sizes, settings["activation"], run["optimizer"], run["keep_prob"],
-                           settings["batch_size"], settings["epochs"], run["seed"], x, y,
+                           settings["batch_size"], tf_mlp.epochs(settings, len(x)), run["seed"],
+                           x, y,
                            (dataset.x_test, dataset.y_test))
         for run in tf_mlp.plan(settings)
     ]  # fmt: skip

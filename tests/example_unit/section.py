@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nnreport.report.findings import Claim, Finding, above, make
+from nnreport.report.findings import Claim, Finding, level, make
 from nnreport.report.sections import base, fmt, table
 
 CLAIMS = (Claim("centroid_beats_chance"),)
@@ -18,7 +18,7 @@ def build(ctx) -> dict:
 
 def findings(ctx) -> list[Finding]:
     accuracy, t = ctx["record"]["accuracy"], ctx["t"]
-    verdict = above([accuracy["centroid"]], accuracy["majority"])
+    verdict = level([accuracy["centroid"]], accuracy["majority"])
     return [make(t, "centroid_beats_chance", verdict, centroid=accuracy["centroid"],
                  majority=accuracy["majority"])]  # fmt: skip
 

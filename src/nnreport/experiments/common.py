@@ -9,6 +9,10 @@ import numpy as np
 from nnreport.nn.network import weight_count
 from nnreport.nn.trainer import History, iterations_per_epoch
 
+# An arm (or run) "learned" when its accuracy is at least this far above chance (1 / classes);
+# below it, comparisons say "did not learn" and a sweep never picks it as best.
+LEARNED_MARGIN = 0.1
+
 
 def repeat_rngs(rng: np.random.Generator, repeats: int) -> list[np.random.Generator]:
     """Independent generators for the repeats, from ``SeedSequence.spawn``."""

@@ -33,7 +33,9 @@ class Experiment:
     ``order`` places its section in the report; ``needs_dataset`` is False for the
     dataset-free experiments (one run, under "general"); ``sharded`` ones run as shard jobs
     merged stage by stage; ``reviewed`` lists the code the report prints, as ``module:qualname``
-    relative to the ``nnreport`` package.
+    relative to the ``nnreport`` package. ``priority``: Snakemake starts the jobs of a higher
+    priority first, so that the longest jobs (the TF study's shards) do not run alone at the
+    end of a build while cores idle.
     """
 
     name: str
@@ -42,6 +44,7 @@ class Experiment:
     needs_dataset: bool = True
     sharded: bool = False
     reviewed: tuple[str, ...] = ()
+    priority: int = 0
 
     def module_name(self, role: str) -> str:
         return f"{self.unit}.{role}"

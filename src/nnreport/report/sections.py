@@ -64,7 +64,11 @@ def base(ctx, head=10, tail=10) -> dict:
         "figures": [
             {
                 "uri": figure_uri(ctx["paths"].figure(ctx["scope"], name)),
-                "caption": t(f"caption_{name.replace('-', '_')}", title=ctx["title"]),
+                "caption": t(
+                    f"caption_{name.replace('-', '_')}",
+                    title=ctx["title"],
+                    seeds=record["settings_used"].get("repeats", 1),
+                ),
             }
             for name in ctx["figures"]
         ],  # fmt: skip
@@ -99,8 +103,9 @@ def build(key: str, scope: str, title: str, paths: Paths, t) -> dict:
 
 
 def applicable_findings(experiment, ctx) -> list[Finding]:
-    """The unit's findings for claims that apply to this dataset; an undeclared claim is an
-    error, not a silent extra."""
+    """The unit's findings, each with its claim's source; a claim declared for other datasets
+    becomes "not applicable" here (shown, not counted). An undeclared claim is an error, not
+    a silent extra."""
     module = experiment.section
     if not hasattr(module, "findings"):
         return []
@@ -112,6 +117,14 @@ def applicable_findings(experiment, ctx) -> list[Finding]:
                 f"{module.__name__} reports the claim {finding.claim!r}, which its CLAIMS "
                 "do not declare. Declare it (with where it applies)."
             )
-        if claims[finding.claim].applies_to(ctx["scope"]):
-            found.append(finding)
+        claim = claims[finding.claim]
+        if not claim.applies_to(ctx["scope"]):
+            t = ctx["t"]
+            finding = Finding(
+                claim.key, "not_applicable", t("basis_other_datasets"),
+                t("not_applicable_elsewhere", datasets=", ".join(claim.datasets)),
+                hypothesis=t(f"hypothesis_{claim.key}"), rule=t("rule_not_applicable"),
+            )  # fmt: skip
+        finding.source = claim.source
+        found.append(finding)
     return found

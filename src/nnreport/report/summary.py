@@ -44,29 +44,54 @@ def cross_dataset(datasets: list[str], names: list[str], paths: Paths, t) -> dic
     }
 
 
-def conclusion(datasets: list[dict], t) -> list[str]:
-    """For every claim: on which datasets it was supported, not supported or inconclusive."""
-    by_claim: dict[str, dict[str, list[str]]] = {}
+SOURCES = ("textbook", "homework")
+VERDICTS = ("supported", "not_supported", "inconclusive")
+
+
+def all_findings(datasets: list[dict]):
     for ds in datasets:
         for section in ds["sections"]:
             for finding in section["findings"]:
-                verdicts = by_claim.setdefault(finding.claim, {})
-                verdicts.setdefault(finding.verdict, [])
-                if ds["meta"]["title"] not in verdicts[finding.verdict]:
-                    verdicts[finding.verdict].append(ds["meta"]["title"])
-    lines = []
-    for claim, verdicts in by_claim.items():
-        parts = [f"{t('verdict_' + v)}: {', '.join(names)}" for v, names in verdicts.items()]
-        lines.append(f"{t('claim_' + claim)} — {'; '.join(parts)}.")
-    return lines
+                yield ds, finding
+
+
+def conclusion(datasets: list[dict], t) -> list[dict]:
+    """Per source (textbook, TF homework), one line per claim: on which datasets it was
+    supported, not supported, inconclusive or not applicable."""
+    by_claim: dict[str, dict[str, list[str]]] = {}
+    sources: dict[str, str] = {}
+    caveats: dict[tuple[str, str], list[str]] = {}
+    for ds, finding in all_findings(datasets):
+        sources[finding.claim] = finding.source
+        if finding.caveat:
+            caveats.setdefault((finding.claim, finding.caveat), []).append(ds["meta"]["title"])
+        verdicts = by_claim.setdefault(finding.claim, {})
+        names = verdicts.setdefault(finding.verdict, [])
+        if ds["meta"]["title"] not in names:
+            names.append(ds["meta"]["title"])
+    groups = []
+    for source in SOURCES:
+        lines = []
+        for claim, verdicts in by_claim.items():
+            if sources[claim] != source:
+                continue
+            parts = [f"{t('verdict_' + v)}: {', '.join(names)}" for v, names in verdicts.items()]
+            parts += [t(key, datasets=", ".join(names))
+                      for (c, key), names in caveats.items() if c == claim]  # fmt: skip
+            lines.append(f"{t('claim_' + claim)} — {'; '.join(parts)}.")
+        if lines:
+            groups.append({"title": t(f"source_{source}"), "lines": lines})
+    return groups
 
 
 def counts(datasets: list[dict]) -> dict[str, int]:
-    total = {"supported": 0, "not_supported": 0, "inconclusive": 0}
-    for ds in datasets:
-        for section in ds["sections"]:
-            for finding in section["findings"]:
-                total[finding.verdict] += 1
+    """Verdicts per source (``textbook_supported``, ...) and the not-applicable checks."""
+    total = {f"{s}_{v}": 0 for s in SOURCES for v in VERDICTS}
+    total["not_applicable"] = 0
+    for _, finding in all_findings(datasets):
+        key = "not_applicable" if finding.verdict == "not_applicable" else (
+            f"{finding.source}_{finding.verdict}")  # fmt: skip
+        total[key] += 1
     return total
 
 

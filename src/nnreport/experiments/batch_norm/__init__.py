@@ -7,6 +7,7 @@ EXPERIMENTS = (
         name="batch_norm",
         unit=__name__,
         order=30,
+        priority=5,  # five seeds: among the longer jobs
         reviewed=(
             "nn.layers:BatchNormalization.forward",
             "nn.layers:BatchNormalization.backward",

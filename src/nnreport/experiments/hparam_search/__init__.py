@@ -8,6 +8,7 @@ EXPERIMENTS = (
         unit=__name__,
         order=50,
         sharded=True,
+        priority=10,
         reviewed=(
             "experiments.hparam_search.train:sample",
             "experiments.hparam_search.train:best_range",

@@ -32,7 +32,7 @@ def hparam_best_grid(record: dict, arrays: dict, title: str, t) -> Figure:
         ax.set_title(f"Best-{n + 1}", fontsize=7)
         ax.set_ylim(0, 1)
         ax.tick_params(labelsize=6)
-    fig.suptitle(t("plot_best_title", title=title, stage=stage["stage"]), fontsize=9)
+    fig.suptitle(t("plot_best_title", title=title, stage=stage["stage"] + 1), fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -50,12 +50,12 @@ def hparam_scatter(record: dict, arrays: dict, title: str, t) -> Figure:
             [tr["lr"] for tr in ok], [tr["weight_decay"] for tr in ok],
             c=[tr["val_acc"] for tr in ok], cmap="viridis", vmin=0, vmax=1,
             marker=markers[stage["stage"] % len(markers)], s=22, edgecolors="k",
-            linewidths=0.3, label=t("plot_stage", stage=stage["stage"]),
+            linewidths=0.3, label=t("plot_stage", stage=stage["stage"] + 1),
         )  # fmt: skip
         if bad:
             ax.scatter(
                 [tr["lr"] for tr in bad], [tr["weight_decay"] for tr in bad], marker="x",
-                color="tab:red", s=20, label=t("plot_stage_diverged", stage=stage["stage"]),
+                color="tab:red", s=20, label=t("plot_stage_diverged", stage=stage["stage"] + 1),
             )  # fmt: skip
         box = stage["best_range"]
         (lr_low, lr_high), (wd_low, wd_high) = box["lr"], box["weight_decay"]

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from nnreport.report.findings import Claim, Finding, make
+from nnreport.report.findings import Claim, Finding, Test, make
 from nnreport.report.sections import base, fmt, table
 
 CLAIMS = (Claim("lr_range"),)
+TEXTBOOK_LR = (1e-3, 1e-2)
 
 
 def build(ctx) -> dict:
     record, t = ctx["record"], ctx["t"]
     section = base(ctx, head=12, tail=12)
     stage_rows = [
-        [str(s["stage"]), box_text(s["box"]), box_text(s["best_range"]),
+        [str(s["stage"] + 1), box_text(s["box"]), box_text(s["best_range"]),
          f"{len(s['trials']) - s['diverged']} / {len(s['trials'])}", str(s["diverged"])]
         for s in record["stages"]
     ]  # fmt: skip
@@ -33,18 +34,40 @@ def build(ctx) -> dict:
     ]  # fmt: skip
     section["tables"].append(
         table(
-            t("hparam_best_table", count=len(best_rows), stage=last["stage"]),
+            t("hparam_best_table", count=len(best_rows), stage=last["stage"] + 1),
             [t("rank"), t("val_accuracy"), t("train_accuracy"), "lr", t("weight_decay")],
             best_rows,
         )  # fmt: skip
     )
     rec = record["recommendation"]
+    ends = last.get("uncertainty", {})
     section["highlight"] = t(
         "hparam_recommendation", lr_low=f"{rec['lr'][0]:.3g}", lr_high=f"{rec['lr'][1]:.3g}",
         wd_low=f"{rec['weight_decay'][0]:.3g}", wd_high=f"{rec['weight_decay'][1]:.3g}",
-        k=record["settings_used"]["top_k"], stage=last["stage"],
-    )  # fmt: skip
+        k=record["settings_used"]["top_k"], stage=last["stage"] + 1, top=len(last["top"]),
+    ) + " " + t("hparam_uncertainty", lr=ends_text(ends.get("lr")),
+                wd=ends_text(ends.get("weight_decay")))  # fmt: skip
     return section
+
+
+def ends_text(ends) -> str:
+    """Bootstrap 95 % intervals of a range's two ends."""
+    if not ends:
+        return "—"
+    return " … ".join(f"[{low:.2g}, {high:.2g}]" for low, high in ends)
+
+
+def open_edges(record: dict) -> list[str]:
+    """Edges of the last box the best learning rates touch, unless the box is at the hard
+    limit there (then the search could not go further)."""
+    last = record["stages"][-1]
+    limit = record["settings_used"]["lr_limit"]
+    box = last["box"]["lr"]
+    return [
+        side
+        for side in last["edges"]["lr"]
+        if (side == "low" and box[0] > limit[0]) or (side == "high" and box[1] < limit[1])
+    ]
 
 
 def box_text(box: dict) -> str:
@@ -53,10 +76,20 @@ def box_text(box: dict) -> str:
 
 
 def findings(ctx) -> list[Finding]:
+    """The recommended learning rates against the textbook's 0.001 … 0.01; inconclusive when
+    the best trials of the last stage touch an edge of its box that the search could still
+    have moved (the optimum may lie outside)."""
     record, t = ctx["record"], ctx["t"]
     low, high = record["recommendation"]["lr"]
-    overlap = "supported" if high >= 1e-3 and low <= 1e-2 else "not_supported"
-    return [make(t, "lr_range", (overlap, "search result"), low=f"{low:.2g}", high=f"{high:.2g}")]
+    overlap = high >= TEXTBOOK_LR[0] and low <= TEXTBOOK_LR[1]
+    edges = open_edges(record)
+    if edges:
+        test = Test("inconclusive", "rule_lr_range", "basis_box_edge",
+                    {"edges": ", ".join(t(f"edge_{e}") for e in edges)})  # fmt: skip
+    else:
+        test = Test("supported" if overlap else "not_supported", "rule_lr_range", "basis_search",
+                    {"top": len(record["stages"][-1]["top"])})  # fmt: skip
+    return [make(t, "lr_range", test, low=f"{low:.2g}", high=f"{high:.2g}")]
 
 
 def summary(record: dict, t) -> list[tuple[str, str]]:

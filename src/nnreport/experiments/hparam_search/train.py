@@ -2,8 +2,12 @@
 
 Runs as shards (see :mod:`nnreport.runner`). Stage 0 samples ``trials`` pairs
 log-uniformly from the configured ranges; each later stage samples inside the box spanned by
-the previous stage's top-k trials (by final validation accuracy), as the textbook recommends
-doing by hand. The last stage's box is the recommendation.
+the previous stage's top-k trials (by final validation accuracy; trials tied with the k-th
+are kept), as the textbook recommends doing by hand. Where that range touches an edge of the
+box it was found in (within ``EDGE`` of the box's width, in log10 units), the optimum may lie
+outside: the next stage's box reaches one decade past that edge, never beyond the hard
+limits ``lr_limit`` / ``weight_decay_limit``, instead of narrowing into it. The last stage's
+range is the recommendation; a bootstrap over its trials gives the uncertainty of its ends.
 
 A stage's trials train in lockstep as one model stack on a common minibatch sequence (a
 fairer comparison, and fast). Every random draw of a trial (its lr, weight decay and initial
@@ -29,7 +33,10 @@ from nnreport.nn.network import MultiLayerNet
 from nnreport.nn.optimizers import SGD
 from nnreport.nn.trainer import train
 
-SPLIT_KEY, TRIAL_KEY, BATCH_KEY = 0, 1, 2
+SPLIT_KEY, TRIAL_KEY, BATCH_KEY, BOOTSTRAP_KEY = 0, 1, 2, 3
+KEYS = ("lr", "weight_decay")
+EDGE = 0.05  # share of a box's log10 width within which a range end "touches" its edge
+BOOTSTRAP = 1000
 
 
 def stream(seed: int, *key: int) -> np.random.Generator:
@@ -48,10 +55,17 @@ def split(data, settings: dict):
 def check_settings(settings: dict) -> list[str]:
     """Problems with relations between keys (JSON Schema checks each key alone)."""
     problems = []
-    for key in ("lr_range", "weight_decay_range"):
-        low, high = settings[key]
+    for key in ("lr", "weight_decay"):
+        low, high = settings[f"{key}_range"]
         if not low < high:
-            problems.append(f"{key} is [{low}, {high}]: the low end must be below the high end")
+            problems.append(
+                f"{key}_range is [{low}, {high}]: the low end must be below the high end"
+            )
+        floor, ceiling = settings[f"{key}_limit"]
+        if not floor <= low < high <= ceiling:
+            problems.append(
+                f"{key}_range [{low}, {high}] is not inside {key}_limit [{floor}, {ceiling}]"
+            )
     if settings["shards"] > settings["trials"]:
         problems.append(
             f"shards is {settings['shards']} but trials is {settings['trials']}: "
@@ -144,15 +158,67 @@ def train_shard(data, settings: dict, stage: int, shard: int, shards: int, box: 
     return record, arrays
 
 
+def top_trials(ranked: list[dict], top_k: int) -> list[dict]:
+    """The ``top_k`` best finished trials, and every further one tied with the k-th."""
+    ok = [t for t in ranked if t["status"] == "ok"]
+    if len(ok) <= top_k:
+        return ok
+    cut = ok[top_k - 1]["val_acc"]
+    return [t for t in ok if t["val_acc"] >= cut]
+
+
 def best_range(trials: list[dict], top_k: int) -> dict | None:
-    """[min, max] of lr and weight decay over the ``top_k`` best trials that did not diverge."""
-    ranked = [t for t in trials if t["status"] == "ok"][:top_k]
-    if not ranked:
+    """[min, max] of lr and weight decay over the top trials (ties at the cut kept) of
+    ``trials`` (ranked best first)."""
+    top = top_trials(trials, top_k)
+    if not top:
         return None
+    return {key: [min(t[key] for t in top), max(t[key] for t in top)] for key in KEYS}
+
+
+def touched_edges(found: dict, box: dict) -> dict:
+    """Per key, the box edges ("low", "high") the found range reaches (within ``EDGE``)."""
+    edges = {}
+    for key in KEYS:
+        low, high = np.log10(box[key])
+        margin = EDGE * (high - low)
+        ends = np.log10(found[key])
+        hits = (("low", ends[0] <= low + margin), ("high", ends[1] >= high - margin))
+        edges[key] = [side for side, hit in hits if hit]
+    return edges
+
+
+def extended_box(found: dict, edges: dict, settings: dict) -> dict:
+    """The next stage's box: the found range, reaching one decade past each touched edge,
+    clipped to the hard limits."""
+    box = {}
+    for key in KEYS:
+        low, high = found[key]
+        floor, ceiling = settings[f"{key}_limit"]
+        if "low" in edges[key]:
+            low = low / 10
+        if "high" in edges[key]:
+            high = high * 10
+        box[key] = [max(low, floor), min(high, ceiling)]
+        if box[key][0] == box[key][1]:  # one trial: a range of zero width searches nothing
+            box[key] = [max(low / 10**0.5, floor), min(high * 10**0.5, ceiling)]
+    return box
+
+
+def range_uncertainty(trials: list[dict], top_k: int, seed: int, stage: int) -> dict:
+    """Bootstrap over the stage's trials: 95 % intervals of each end of the best range."""
+    ok = [t for t in trials if t["status"] == "ok"]
+    rng = stream(seed, BOOTSTRAP_KEY, stage)
+    ends = {key: [] for key in KEYS}
+    for _ in range(BOOTSTRAP if ok else 0):
+        sample = [ok[i] for i in rng.integers(0, len(ok), len(ok))]
+        found = best_range(rank(sample), top_k)
+        for key in KEYS:
+            ends[key].append(found[key])
     return {
-        key: [min(t[key] for t in ranked), max(t[key] for t in ranked)]
-        for key in ("lr", "weight_decay")
-    }
+        key: [np.quantile(np.array(v)[:, end], [0.025, 0.975]).tolist() for end in (0, 1)]
+        for key, v in ends.items() if v
+    }  # fmt: skip
 
 
 def rank(trials: list[dict]) -> list[dict]:
@@ -186,13 +252,18 @@ def merge(settings: dict, shard_results: list, previous=None):
     ranked = rank(trials)
     found = best_range(ranked, settings["top_k"])
     box = shard_results[0][0]["box"]
+    edges = touched_edges(found, box) if found else {key: [] for key in KEYS}
     entry = {
         "stage": stage,
         "box": box,
         "trials": trials,
         "ranking": [t["index"] for t in ranked],
+        "top": [t["index"] for t in top_trials(ranked, settings["top_k"])],
         "best_range": found or box,
         "best_range_found": found is not None,
+        "edges": edges,
+        "next_box": extended_box(found, edges, settings) if found else box,
+        "uncertainty": range_uncertainty(trials, settings["top_k"], settings["seed"], stage),
         "diverged": sum(t["status"] == "diverged" for t in trials),
         "best": best_lines(ranked, settings["best_shown"]),
     }
@@ -203,7 +274,7 @@ def merge(settings: dict, shard_results: list, previous=None):
     record["work"] = combine_work([r["work"] for r, _ in shard_results], record["work"])
     record["settings_used"] = {**settings, **record["split"]}
     record["log"] = [line for s in record["stages"] for line in
-                     [f"=========== stage {s['stage']} ===========", *s["best"]]]  # fmt: skip
+                     [f"=========== stage {s['stage'] + 1} ===========", *s["best"]]]  # fmt: skip
     arrays = {**arrays, f"stage{stage}_val_acc": val, f"stage{stage}_train_acc": tr}
     return record, arrays
 
@@ -215,8 +286,9 @@ def combine_work(parts: list[dict], before: dict | None) -> dict:
 
 
 def next_box(settings: dict, stage: int, previous) -> dict:
-    """Stage 0 searches the configured ranges; later stages the previous best range."""
-    return initial_box(settings) if stage == 0 else previous[0]["recommendation"]
+    """Stage 0 searches the configured ranges; later stages the previous best range,
+    extended past the edges it touched."""
+    return initial_box(settings) if stage == 0 else previous[0]["stages"][-1]["next_box"]
 
 
 def total_steps(settings: dict, data) -> int:

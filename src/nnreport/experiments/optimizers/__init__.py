@@ -7,6 +7,7 @@ EXPERIMENTS = (
         name="optimizers",
         unit=__name__,
         order=10,
+        priority=5,  # five seeds: among the longer jobs
         reviewed=(
             "experiments.optimizers.train:compare_losses",
             "nn.optimizers:Momentum.step",

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnreport.report.findings import Claim, Finding, less, make, mean
+from nnreport.report.findings import (
+    Claim,
+    Finding,
+    did_not_learn,
+    learned,
+    make,
+    mean,
+    paired,
+)
 from nnreport.report.sections import base, fmt, status_text, table
 
 CLAIMS = (Claim("sgd_slower"),)
@@ -36,19 +44,24 @@ def build(ctx) -> dict:
 
 
 def findings(ctx) -> list[Finding]:
-    """Each of Momentum, AdaGrad and Adam against SGD (by registry name, whatever the labels)."""
+    """Each of Momentum, AdaGrad and Adam against SGD (by registry name, whatever the labels):
+    final training loss paired by seed; inconclusive where either arm did not learn."""
     record, t = ctx["record"], ctx["t"]
     arms = record["arms"]
     final = np.array(record["final_loss"], dtype=np.float64)  # (repeats, arms)
+    acc = np.array(record["test_acc"], dtype=np.float64)
     if "sgd" not in arms:
         return []
-    sgd = arms.index("sgd")
-    others = [i for i, a in enumerate(arms) if a in ("momentum", "adagrad", "adam")]
-    return [
-        make(t, "sgd_slower", less(final[:, i], final[:, sgd]),
-             other=record["labels"][i], other_loss=mean(final[:, i]), sgd_loss=mean(final[:, sgd]))
-        for i in others
-    ]  # fmt: skip
+    sgd, classes = arms.index("sgd"), record["sizes"][-1]
+    found = []
+    for i, arm in enumerate(arms):
+        if arm not in ("momentum", "adagrad", "adam"):
+            continue
+        stalled = [record["labels"][k] for k in (i, sgd) if not learned(acc[:, k], classes)]
+        test = did_not_learn(stalled, classes) if stalled else paired(final[:, i], final[:, sgd])
+        found.append(make(t, "sgd_slower", test, other=record["labels"][i], n=len(final),
+                          other_loss=mean(final[:, i]), sgd_loss=mean(final[:, sgd])))  # fmt: skip
+    return found
 
 
 def ranking(record: dict) -> str:

@@ -7,6 +7,7 @@ EXPERIMENTS = (
         name="overfit",
         unit=__name__,
         order=40,
+        priority=5,
         reviewed=(
             "nn.trainer:train",
             "experiments.regularization.train:run",
@@ -16,6 +17,7 @@ EXPERIMENTS = (
         name="weight_decay",
         unit=__name__,
         order=41,
+        priority=5,
         reviewed=(
             "nn.network:MultiLayerNet.decay_penalty",
             "nn.network:MultiLayerNet.gradient",
@@ -25,6 +27,7 @@ EXPERIMENTS = (
         name="dropout",
         unit=__name__,
         order=42,
+        priority=5,
         reviewed=(
             "nn.layers:Dropout.forward",
             "nn.layers:Dropout.backward",

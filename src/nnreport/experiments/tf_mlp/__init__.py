@@ -8,6 +8,7 @@ EXPERIMENTS = (
         unit=__name__,
         order=70,
         sharded=True,
+        priority=20,  # the longest jobs of a build: start them first
         reviewed=(
             "tfnet:MLPTrainer._epoch_graph",
             "tfnet:MLPTrainer._apply",

@@ -17,6 +17,12 @@ Training uses the first ``train_samples`` training images (or ``train_fraction``
 when the split has no more than ``train_samples``, as for digits); up to
 ``holdout_samples`` of the images after them are held out to pick the sweep's best rate.
 Accuracy is measured on the test split.
+
+Training length: every run takes the homework's number of optimizer steps, ``steps`` = 8,250
+(55,000 images / batch 100 x 15 epochs), whatever the dataset size: a run trains
+``ceil(steps / (n_train // batch))`` epochs (15 on MNIST and Fashion-MNIST, 750 on the 1,149
+digits training images). Counting epochs instead would give digits 165 updates, too few for
+plain gradient descent to leave chance.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnreport import UserError
-from nnreport.experiments.common import layer_sizes, shard_range
+from nnreport.experiments.common import LEARNED_MARGIN, layer_sizes, shard_range
 from nnreport.nn.network import weight_count
 
 GOOD_ACCURACY = 0.9  # the homework's line between a run that learned and one that collapsed
@@ -32,12 +38,21 @@ GOOD_ACCURACY = 0.9  # the homework's line between a run that learned and one th
 
 def split(data, settings: dict):
     """(x_train, y_train, x_holdout, y_holdout): the first training images, then the next."""
-    n = len(data.x_train)
-    wanted = settings["train_samples"]
-    n_train = wanted if wanted < n else max(1, int(n * settings["train_fraction"]))
+    n, n_train = len(data.x_train), train_size(data, settings)
     end = min(n, n_train + settings["holdout_samples"])
     return (data.x_train[:n_train], data.y_train[:n_train],
             data.x_train[n_train:end], data.y_train[n_train:end])  # fmt: skip
+
+
+def epochs(settings: dict, n_train: int) -> int:
+    """Epochs that give ``settings["steps"]`` optimizer steps (rounded up to a whole epoch)."""
+    per_epoch = max(n_train // min(settings["batch_size"], n_train), 1)
+    return -(-settings["steps"] // per_epoch)
+
+
+def train_size(data, settings: dict) -> int:
+    n, wanted = len(data.x_train), settings["train_samples"]
+    return wanted if wanted < n else max(1, int(n * settings["train_fraction"]))
 
 
 def run_seed(seed: int, arm_index: int, run: int) -> int:
@@ -100,7 +115,7 @@ def stages(settings: dict) -> int:
 
 
 def shard_steps(settings: dict, data, stage: int, shard: int) -> int:
-    return len(shard_runs(settings, shard)) * settings["epochs"]
+    return len(shard_runs(settings, shard)) * epochs(settings, train_size(data, settings))
 
 
 def run_shard(data, settings: dict, stage: int, shard: int, previous=None, lanes: int = 1,
@@ -112,7 +127,7 @@ def run_shard(data, settings: dict, stage: int, shard: int, previous=None, lanes
     x, y, x_hold, y_hold = split(data, settings)
     sizes = layer_sizes(data.n_features, settings["hidden_sizes"], data.n_classes)
     test, holdout = (data.x_test, data.y_test), ((x_hold, y_hold) if len(x_hold) else None)
-    epochs, done = settings["epochs"], 0
+    n_epochs, done = epochs(settings, len(x)), 0
     batch = min(settings["batch_size"], len(x))
     trainers: dict[tuple, tfnet.MLPTrainer] = {}
     rows, costs, log = [], [], []
@@ -124,10 +139,10 @@ def run_shard(data, settings: dict, stage: int, shard: int, previous=None, lanes
         width = len(group)
         on_epoch = None if progress is None else (lambda e, d=done, w=width: progress(d + e * w))
         results = trainers[key].run(
-            [r["seed"] for r in group], [r["optimizer"] for r in group], epochs, test, holdout,
+            [r["seed"] for r in group], [r["optimizer"] for r in group], n_epochs, test, holdout,
             on_epoch,
         )  # fmt: skip
-        done += epochs * len(group)
+        done += n_epochs * len(group)
         for run, result in zip(group, results, strict=True):
             rows.append({
                 "arm": run["arm"], "run": run["run"], "seed": result.seed,
@@ -135,7 +150,7 @@ def run_shard(data, settings: dict, stage: int, shard: int, previous=None, lanes
                 "diverged_epoch": result.diverged_epoch, "test_acc": result.test_acc,
                 "holdout_acc": result.val_acc, "seconds": result.seconds,
             })  # fmt: skip
-            costs.append(result.cost + [np.nan] * (epochs - len(result.cost)))
+            costs.append(result.cost + [np.nan] * (n_epochs - len(result.cost)))
             log.extend(run_log(run, result))
     record = {
         "shard": shard,
@@ -146,12 +161,13 @@ def run_shard(data, settings: dict, stage: int, shard: int, previous=None, lanes
         "log": log,
         "work": {
             "weights": weight_count(sizes),
-            "train_samples": len(x) // batch * batch * epochs,
+            "train_samples": len(x) // batch * batch * n_epochs,
             "eval_samples": len(data.x_test) + len(x_hold),
             "runs": len(rows),
         },  # fmt: skip
     }
-    return record, {"cost": np.array(costs, dtype=np.float64).reshape(len(rows), epochs)}
+    record["epochs"] = n_epochs
+    return record, {"cost": np.array(costs, dtype=np.float64).reshape(len(rows), n_epochs)}
 
 
 def run_log(run: dict, result) -> list[str]:
@@ -203,7 +219,8 @@ def merge(settings: dict, shards: list[tuple[dict, dict]], previous=None) -> tup
             )
             for arm in settings["arms"]
         },
-        "sweep": sweep_summary(rows, settings),
+        "sweep": sweep_summary(rows, settings, first["sizes"][-1]),
+        "epochs": first["epochs"],
         "split": first["split"],
         "sizes": first["sizes"],
         "log": [line for record, _ in shards for line in record["log"]],
@@ -214,14 +231,16 @@ def merge(settings: dict, shards: list[tuple[dict, dict]], previous=None) -> tup
     return record, {"cost": np.stack([by_key[k][1] for k in expected])}
 
 
-def sweep_summary(rows: list[dict], settings: dict) -> dict | None:
-    """The sweep's runs and the rate with the best held-out accuracy."""
+def sweep_summary(rows: list[dict], settings: dict, n_classes: int) -> dict | None:
+    """The sweep's runs and the rate with the best held-out accuracy, among the runs that
+    learned (``LEARNED_MARGIN`` above chance): a rate at chance is never "best"."""
     runs = [r for r in rows if r["arm"] == "sweep"]
     if not runs:
         return None
     scored = [r for r in runs if r["status"] == "ok"]
     key = "holdout_acc" if all(r["holdout_acc"] is not None for r in scored) else "test_acc"
-    best = max(scored, key=lambda r: r[key], default=None)
+    floor = 1 / n_classes + LEARNED_MARGIN
+    best = max((r for r in scored if r[key] >= floor), key=lambda r: r[key], default=None)
     return {
         "arm": settings["gd_sweep"]["arm"],
         "chosen": arm_named(settings, settings["gd_sweep"]["arm"])["optimizer"]["learning_rate"],
@@ -230,8 +249,8 @@ def sweep_summary(rows: list[dict], settings: dict) -> dict | None:
     }
 
 
-def total_steps(settings: dict, data=None) -> int:
-    return len(plan(settings)) * settings["epochs"]
+def total_steps(settings: dict, data) -> int:
+    return len(plan(settings)) * epochs(settings, train_size(data, settings))
 
 
 def nominal_flops(record: dict) -> float:

@@ -7,6 +7,7 @@ EXPERIMENTS = (
         name="weight_init",
         unit=__name__,
         order=20,
+        priority=5,  # five seeds: among the longer jobs
         reviewed=(
             "nn.init:weight_std",
             "experiments.weight_init.train:run",
