@@ -4,8 +4,10 @@
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version
 
+import sys
+
 from nnreport import UserError
-from nnreport.config import validate_config
+from nnreport.config import title_page_warning, validate_config
 
 min_version("9.0")
 
@@ -18,6 +20,10 @@ try:
     validate_config(config, "config/schema.yaml")
 except UserError as err:
     raise WorkflowError(str(err))
+
+
+if warning := title_page_warning(config):
+    print(warning, file=sys.stderr)
 
 
 include: "rules/common.smk"

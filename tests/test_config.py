@@ -101,3 +101,13 @@ def test_bench_prints_one_json_line(tmp_path):
         (6 * 20 * 6 * 128 * 740 + 6 * 2 * 360 * 740) / 1e9, abs=1e-3
     )
     assert line["efficiency"] == pytest.approx(line["gflops"] / line["peak_gflops"], abs=2e-3)
+
+
+def test_an_empty_name_on_the_title_page_is_warned_about():
+    from nnreport.config import title_page_warning
+
+    config = load_config(None)
+    warning = title_page_warning(config)
+    assert "report.author and report.student_id are empty" in warning
+    config["report"].update(author="Kim Minji", student_id="2024-12345")
+    assert title_page_warning(config) is None

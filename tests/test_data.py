@@ -420,3 +420,11 @@ def test_bad_custom_input_is_a_user_error_and_writes_nothing(case, tmp_path, no_
     assert re.search(pattern, str(err.value), re.DOTALL), str(err.value)
     assert "\n" not in str(err.value)
     assert not cache.exists()
+
+
+def test_the_report_names_the_data_folder_not_the_readers_path(tmp_path, monkeypatch):
+    from nnreport.data import display_source
+
+    monkeypatch.setenv("NNREPORT_DATA_DIR", str(tmp_path / "env"))
+    assert display_source(tmp_path / "env" / "mnist", None) == "$NNREPORT_DATA_DIR/mnist"
+    assert display_source(tmp_path / "mine" / "mnist", str(tmp_path / "mine")) == "data_dir/mnist"

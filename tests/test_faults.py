@@ -188,8 +188,12 @@ def results_without_timings(workdir):
 
 
 def report_sections(workdir, scopes) -> dict[str, str]:
-    """The report's sections of ``scopes``, figures left out (their PNG bytes are not numbers)."""
+    """The report's sections of ``scopes``, figures left out (their PNG bytes are not numbers),
+    and the code under review too (printed under the first dataset only, a reference later)."""
     html = (workdir / "reports" / "report.html").read_text(encoding="utf-8")
+    html = re.sub(r'<h4>[^<]*</h4>\s*<p class="code-head">.*?<p class="review-note">.*?</p>', "",
+                  html, flags=re.S)  # fmt: skip
+    html = re.sub(r'<p class="code-ref">.*?</p>', "", html, flags=re.S)
     html = re.sub(r'src="data:[^"]+"', 'src=""', html)
     html = re.sub(r"\b(Figure|Table) \d+", r"\1 N", html)  # numbered across the report
     parts = re.split(r'<section class="[a-z]+" id="([a-z_]+)-([a-z_]+)">', html)

@@ -181,7 +181,8 @@ def test_bad_config_is_refused_before_any_job(tmp_path, override, key):
 def test_summary_conclusion_and_provenance(built):
     html = (built / "reports" / "report.html").read_text(encoding="utf-8")
     summary = html.split('id="summary"')[1].split("</section>")[0]
-    assert all(f"<th>{d}</th>" in summary for d in DATASETS)
+    titles = ("MNIST", "Fashion-MNIST", "scikit-learn digits")
+    assert all(f"<th>{title}</th>" in summary for title in titles)  # titles, not config keys
     assert "Optimizers by final training loss" in summary and "Recommended learning rate" in summary
     assert "TensorFlow study: mean test accuracy" in summary
     conclusion = html.split('id="conclusion"')[1].split("</section>")[0]
@@ -190,7 +191,24 @@ def test_summary_conclusion_and_provenance(built):
     assert "snakemake --cores 4 --configfile config/smoke.yaml" in appendix
     assert "<td>numpy</td>" in appendix and "<td>snakemake</td>" in appendix
     assert "<td>mnist/optimizers</td>" in appendix and "<td>prepare/digits</td>" in appendix
-    assert "lr_range:" in appendix  # the config, as YAML
+    assert "trials: 12" in appendix and "lr_range" not in appendix  # only what differs
+    assert "<code>$NNREPORT_DATA_DIR/mnist</code>" in html  # the data folder, not a path
+
+
+def test_results_come_first_and_code_is_listed_once(built):
+    html = (built / "reports" / "report.html").read_text(encoding="utf-8")
+    assert html.index('id="results"') < html.index('class="toc"')
+    results = html.split('id="results"')[1].split("</section>")[0]
+    matrix = results.split('class="matrix"')[1].split("</table>")[0]
+    links = re.findall(r'href="#([a-z0-9_-]+)"', matrix)
+    assert links and all(f'id="{link}"' in html for link in links)  # each cell's section
+    assert "Momentum, AdaGrad and Adam learn faster than SGD" in matrix
+    assert "TF homework claims" in matrix and "not applicable" in matrix
+    assert "Weight decay 0.1: final train / test accuracy" in results  # beside the homework
+    by_id = sections(html)
+    first, *later = [by_id[f"{d}-optimizers"] for d in DATASETS]
+    assert 'class="code-head"' in first
+    assert all('class="code-head"' not in s and 'class="code-ref"' in s for s in later)
 
 
 def test_snakemake_report_zip_works(built):

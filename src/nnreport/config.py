@@ -100,6 +100,18 @@ def validate_config(config: dict, schema_path: str | Path = DEFAULT_SCHEMA) -> N
     check_consistency(config)
 
 
+def title_page_warning(config: dict) -> str | None:
+    """A warning when the title page would name no one (``report.author``/``student_id``)."""
+    missing = [f"report.{key}" for key in ("author", "student_id") if not config["report"][key]]
+    if not missing:
+        return None
+    return (
+        f"nnreport: warning: {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
+        "empty, so the title page names no one. Set them in config/config.yaml (report: author, "
+        "student_id, course) before handing the report in."
+    )
+
+
 def defaults(schema_path: str | Path = DEFAULT_SCHEMA) -> dict:
     """The config that an empty config file gives: every default."""
     config: dict = {}

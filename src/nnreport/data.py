@@ -231,6 +231,15 @@ def search_roots(data_dir: str | None) -> list[Path]:
     return [Path(root).expanduser().resolve() for root in roots if root]
 
 
+def display_source(folder: Path, data_dir: str | None) -> str:
+    """``folder`` as the report shows it: relative to the data folder it was found in
+    (``data_dir/…`` or ``$NNREPORT_DATA_DIR/…``), never the reader's absolute path."""
+    for label, root in (("data_dir", data_dir), (f"${DATA_DIR_ENV}", os.environ.get(DATA_DIR_ENV))):
+        if root and folder.is_relative_to(resolved := Path(root).expanduser().resolve()):
+            return f"{label}/{folder.relative_to(resolved).as_posix()}"
+    return str(folder)
+
+
 def candidate_dirs(spec: IdxSpec, data_dir: str | None) -> list[Path]:
     return [*(root / spec.subfolder for root in search_roots(data_dir)), *spec.extra_dirs]
 
@@ -292,7 +301,7 @@ def load_idx_dataset(name: str, data_dir: str | None, allow_download: bool) -> d
     for folder in searched:
         if all((folder / f).is_file() for f in IDX_FILES.values()):
             arrays, checksums = read_idx_dir(spec, folder)
-            source = str(folder)
+            source = display_source(folder, data_dir)
             break
     else:
         found = read_keras(spec) if allow_download else None

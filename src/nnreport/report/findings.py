@@ -59,6 +59,7 @@ class Test:
     values: dict = field(default_factory=dict)
     effect: tuple[float, float, float] | None = None
     effect_kind: str = "effect_difference"
+    key: str | None = None  # the number a cell of the verdict matrix shows
 
 
 @dataclass
@@ -74,6 +75,7 @@ class Finding:
     rule: str = ""
     source: str = "textbook"
     caveat: str | None = None  # a message key the conclusion adds (e.g. test accuracy fell)
+    key_number: str | None = None  # the verdict matrix's number for this finding
 
 
 def finite(values) -> np.ndarray:
@@ -156,7 +158,8 @@ def fisher_more(events_a: int, n_a: int, events_b: int, n_b: int) -> Test:
     needed = next((k for k in range(n_a + 1) if fisher_p(k, n_a, events_b, n_b) < ALPHA), None)
     return Test(verdict, "rule_fisher", "basis_fisher",
                 {"p": f"{p:.2g}", "k": needed, "n": n_a,
-                 "needed": "fisher_never" if needed is None else "fisher_needed"})  # fmt: skip
+                 "needed": "fisher_never" if needed is None else "fisher_needed"},
+                key=f"{events_a}/{n_a}")  # fmt: skip
 
 
 def fisher_p(events_a: int, n_a: int, events_b: int, n_b: int) -> float:
@@ -178,7 +181,7 @@ def level(values, threshold: float, direction: str = "above") -> Test:
     verdict = by_interval(low - threshold, high - threshold, "greater" if sign > 0 else "less")
     return Test(verdict, f"rule_level_{direction}", "basis_interval",
                 {**rule_values, "n": int(values.size), "low": f"{low:.3g}",
-                 "high": f"{high:.3g}"})  # fmt: skip
+                 "high": f"{high:.3g}"}, key=f"{values.mean():.3g}")  # fmt: skip
 
 
 def learned(accuracy, n_classes: int) -> bool:
@@ -215,7 +218,11 @@ def make(t, key: str, test: Test, /, text_key: str | None = None, **numbers) -> 
     values = dict(test.values)
     if "needed" in values:  # a message of its own (Fisher: the count that would be needed)
         values["needed"] = t(values["needed"], **test.values)
+    key_number = test.key
+    if key_number is None and test.effect is not None:
+        key_number = f"{test.effect[0]:+.3g}"
     return Finding(
+        key_number=key_number,
         claim=key, verdict=test.verdict, basis=t(test.basis, **values), text=text,
         numbers=shown, hypothesis=t(f"hypothesis_{key}"), rule=t(test.rule, **test.values),
     )  # fmt: skip

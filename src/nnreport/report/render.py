@@ -95,12 +95,17 @@ def build_context(config: dict, paths: Paths, templates: Path, rebuild: str = ""
                 "sections": [build(key, name, meta["title"], paths, t) for key in dataset_keys],
             }
         )
+    show_code_once(datasets)
     metas = [ds["meta"] for ds in datasets]
     verdicts = summary.counts(datasets)
     return {
         "summary": t("title_summary", datasets=", ".join(m["title"] for m in metas), **verdicts),
-        "cross": summary.cross_dataset(config["datasets"], dataset_keys, paths, t),
+        "cross": summary.cross_dataset(
+            config["datasets"], dataset_keys, paths, t, [m["title"] for m in metas]
+        ),
         "conclusion": summary.conclusion(datasets, t),
+        "matrix": summary.verdict_matrix(datasets, t),
+        "homework": summary.homework_table(datasets, dataset_keys, paths, t),
         "provenance": summary.provenance(config, metas, paths, rebuild),
         "report": report,
         "lang": report["lang"],
@@ -113,6 +118,19 @@ def build_context(config: dict, paths: Paths, templates: Path, rebuild: str = ""
         "font_css": embedded_fonts(report["lang"]),
         "counter": Numbering(),
     }
+
+
+def show_code_once(datasets: list[dict]) -> None:
+    """The code under review is printed in the first dataset's section of each experiment;
+    the later ones link to it (``code_ref``) instead of repeating it."""
+    first: dict[str, dict] = {}
+    for ds in datasets:
+        for section in ds["sections"]:
+            if section["key"] not in first:
+                first[section["key"]] = {"href": f"#{ds['name']}-{section['key']}",
+                                         "title": ds["meta"]["title"]}  # fmt: skip
+            elif section["code"]:
+                section["code"], section["code_ref"] = [], first[section["key"]]
 
 
 def render_html(config: dict, paths: Paths, templates: Path, rebuild: str = "") -> str:

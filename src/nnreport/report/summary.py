@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from nnreport import experiments
+from nnreport.config import defaults
 from nnreport.report.assets import Paths, load_result
 from nnreport.report.code import git_commit
 
@@ -27,9 +28,10 @@ def version(package: str) -> str:
     return "not installed"
 
 
-def cross_dataset(datasets: list[str], names: list[str], paths: Paths, t) -> dict:
-    """One row per comparison, one column per dataset: each unit's ``section.summary(record,
-    t)`` gives (row label, cell) pairs."""
+def cross_dataset(datasets: list[str], names: list[str], paths: Paths, t,
+                  titles: list[str] | None = None) -> dict:  # fmt: skip
+    """One row per comparison, one column per dataset (headed by its title): each unit's
+    ``section.summary(record, t)`` gives (row label, cell) pairs."""
     rows: dict[str, list[str]] = {}
     for name in names:
         summarise = getattr(experiments.get(name).section, "summary", None)
@@ -39,7 +41,7 @@ def cross_dataset(datasets: list[str], names: list[str], paths: Paths, t) -> dic
             for label, cell in summarise(load_result(paths.result(dataset, name))[0], t):
                 rows.setdefault(label, [""] * len(datasets))[column] = cell
     return {
-        "header": [t("comparison"), *datasets],
+        "header": [t("comparison"), *(titles or datasets)],
         "rows": [[label, *cells] for label, cells in rows.items()],
     }
 
@@ -84,6 +86,60 @@ def conclusion(datasets: list[dict], t) -> list[dict]:
     return groups
 
 
+def verdict_matrix(datasets: list[dict], t) -> dict:
+    """Claims (grouped by source) x datasets; a cell holds the verdict, its key number and
+    the section it links to. Several findings of one claim in a cell (Momentum, AdaGrad and
+    Adam against SGD) show how many were supported."""
+    cells: dict[str, dict[int, dict]] = {}
+    sources: dict[str, str] = {}
+    for column, ds in enumerate(datasets):
+        for section in ds["sections"]:
+            for finding in section["findings"]:
+                sources[finding.claim] = finding.source
+                href = f"#{ds['name']}-{section['key']}"
+                by_column = cells.setdefault(finding.claim, {})
+                by_column.setdefault(column, {"findings": [], "href": href})["findings"].append(
+                    finding
+                )
+    groups = []
+    for source in SOURCES:
+        rows = [{"claim": t(f"claim_{claim}"),
+                 "cells": [matrix_cell(by_column.get(c), t) for c in range(len(datasets))]}
+                for claim, by_column in cells.items() if sources[claim] == source]  # fmt: skip
+        if rows:
+            groups.append({"title": t(f"source_{source}"), "rows": rows})
+    return {"columns": [ds["meta"]["title"] for ds in datasets], "groups": groups}
+
+
+def matrix_cell(cell: dict | None, t) -> dict | None:
+    if cell is None:
+        return None
+    found = cell["findings"]
+    verdicts = {f.verdict for f in found}
+    verdict = verdicts.pop() if len(verdicts) == 1 else "mixed"
+    if len(found) == 1:
+        number = found[0].key_number or ""
+    else:
+        number = f"{sum(f.verdict == 'supported' for f in found)}/{len(found)}"
+    return {"verdict": verdict, "text": t(f"verdict_{verdict}"), "number": number,
+            "href": cell["href"]}  # fmt: skip
+
+
+def homework_table(datasets: list[dict], names: list[str], paths: Paths, t) -> list[list[str]]:
+    """Our numbers beside the homework's published ones: each unit's optional
+    ``section.homework(record, dataset, t)`` gives (quantity, ours, the homework's) rows."""
+    rows = []
+    for ds in datasets:
+        for name in names:
+            published = getattr(experiments.get(name).section, "homework", None)
+            path = paths.result(ds["name"], name)
+            if published is None or not path.is_file():
+                continue
+            for quantity, ours, theirs in published(load_result(path)[0], ds["name"], t):
+                rows.append([ds["meta"]["title"], quantity, ours, theirs])
+    return rows
+
+
 def counts(datasets: list[dict]) -> dict[str, int]:
     """Verdicts per source (``textbook_supported``, ...) and the not-applicable checks."""
     total = {f"{s}_{v}": 0 for s in SOURCES for v in VERDICTS}
@@ -108,14 +164,44 @@ def job_runtimes(folder: Path) -> list[list[str]]:
     return rows
 
 
+def grouped_runtimes(rows: list[list[str]]) -> list[list[str]]:
+    """Job runtimes summed per dataset and experiment (shards, stages and figures of one
+    experiment together): group, jobs, seconds, largest max RSS (MB)."""
+    groups: dict[str, list] = {}
+    for job, seconds, rss in rows:
+        group = groups.setdefault("/".join(job.split("/")[:2]), [0, 0.0, 0.0])
+        group[0] += 1
+        group[1] += float(seconds)
+        group[2] = max(group[2], float(rss or 0))
+    return [
+        [name, str(n), f"{total:.0f}", f"{rss:.0f}"] for name, (n, total, rss) in groups.items()
+    ]
+
+
+def changed_settings(config: dict, default: dict) -> dict:
+    """The parts of ``config`` that differ from ``default``, nested dicts key by key."""
+    changed = {}
+    for key, value in config.items():
+        base = default.get(key) if isinstance(default, dict) else None
+        if isinstance(value, dict) and isinstance(base, dict):
+            if sub := changed_settings(value, base):
+                changed[key] = sub
+        elif value != base:
+            changed[key] = value
+    return changed
+
+
 def provenance(config: dict, metas: list[dict], paths: Paths, rebuild: str) -> dict:
+    changed = changed_settings(config, defaults())
     return {
         "commit": git_commit(),
         "versions": [(p, version(p)) for p in PACKAGES],
-        "config_yaml": yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
+        "config_yaml": yaml.safe_dump(changed, sort_keys=False, allow_unicode=True)
+        if changed
+        else "{}",
         "seeds": [(key, settings.get("seed")) for key, settings in config["experiments"].items()],
         "checksums": [(m["name"], f, d) for m in metas for f, d in m["checksums"].items()],
-        "jobs": job_runtimes(paths.benchmarks),
+        "jobs": grouped_runtimes(job_runtimes(paths.benchmarks)),
         "cores": os.cpu_count(),
         "rebuild": rebuild,
     }

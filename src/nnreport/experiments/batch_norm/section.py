@@ -69,7 +69,8 @@ def findings(ctx) -> list[Finding]:
     else:
         verdict = "inconclusive"
     rule = "rule_bn_majority" if c["repeats"] > 1 else "rule_bn_majority_single"
-    test = Test(verdict, rule, "basis_bn", {"n": c["repeats"], "alpha": ALPHA})
+    test = Test(verdict, rule, "basis_bn", {"n": c["repeats"], "alpha": ALPHA},
+                key=f"{wins}/{total}")  # fmt: skip
     return [make(t, "bn_wins", test, wins=wins, total=total, diverged=len(c["diverged"]),
                  diverged_scales=scale_list(record, c["diverged"]),
                  plain_scales=scale_list(record, c["plain_ahead"]))]  # fmt: skip

@@ -50,7 +50,8 @@ def findings(ctx) -> list[Finding]:
     absolute = [r["max_abs_diff"] for r in record["rows"] if r["param"] in zero]
     agrees = max(relative, default=0) < MAX_RELATIVE and max(absolute, default=0) < MAX_ABSOLUTE
     test = Test("supported" if agrees else "not_supported", "rule_gradients", "basis_gradients",
-                {"relative": f"{MAX_RELATIVE:g}", "absolute": f"{MAX_ABSOLUTE:g}"})  # fmt: skip
+                {"relative": f"{MAX_RELATIVE:g}", "absolute": f"{MAX_ABSOLUTE:g}"},
+                key=f"{max(relative, default=0):.0e}")  # fmt: skip
     return [make(t, "gradients_agree", test, arrays=len(record["rows"]),
                  relative=f"{max(relative, default=0):.1e}", zero=", ".join(sorted(zero)) or "—",
                  absolute=f"{max(absolute, default=0):.1e}")]  # fmt: skip

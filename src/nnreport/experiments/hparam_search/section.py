@@ -83,12 +83,13 @@ def findings(ctx) -> list[Finding]:
     low, high = record["recommendation"]["lr"]
     overlap = high >= TEXTBOOK_LR[0] and low <= TEXTBOOK_LR[1]
     edges = open_edges(record)
+    key = f"{low:.2g}–{high:.2g}"
     if edges:
         test = Test("inconclusive", "rule_lr_range", "basis_box_edge",
-                    {"edges": ", ".join(t(f"edge_{e}") for e in edges)})  # fmt: skip
+                    {"edges": ", ".join(t(f"edge_{e}") for e in edges)}, key=key)  # fmt: skip
     else:
         test = Test("supported" if overlap else "not_supported", "rule_lr_range", "basis_search",
-                    {"top": len(record["stages"][-1]["top"])})  # fmt: skip
+                    {"top": len(record["stages"][-1]["top"])}, key=key)  # fmt: skip
     return [make(t, "lr_range", test, low=f"{low:.2g}", high=f"{high:.2g}")]
 
 
@@ -98,3 +99,30 @@ def summary(record: dict, t) -> list[tuple[str, str]]:
         (t("summary_lr_range"), "{:.2g} … {:.2g}".format(*rec["lr"])),
         (t("summary_wd_range"), "{:.2g} … {:.2g}".format(*rec["weight_decay"])),
     ]
+
+
+# The homework's published search results (Best-1 validation accuracy, ranges read by hand).
+PUBLISHED = {
+    "fashion_mnist": {"best": 0.73, "lr": (0.0038, 0.0088), "weight_decay": (5.3e-8, 2.67e-5)},
+    "digits": {"best": 0.92, "lr": (0.0040, 0.0097), "weight_decay": (3.88e-7, 9.46e-5)},
+}
+
+
+def homework(record: dict, dataset: str, t) -> list[tuple[str, str, str]]:
+    """Best-1 and the recommended ranges (with their bootstrap intervals) beside the
+    homework's, on every dataset ("—" where the homework has none)."""
+    last = record["stages"][-1]
+    best = max((tr["val_acc"] for tr in last["trials"] if tr["status"] == "ok"), default=None)
+    published = PUBLISHED.get(dataset, {})
+    rec, ends = record["recommendation"], last.get("uncertainty", {})
+
+    def span(pair) -> str:
+        return "{:.2g} – {:.2g}".format(*pair)
+
+    rows = [(t("homework_best1"), "—" if best is None else f"{best:.2f}",
+             f"{published['best']:.2f}" if published else "—")]  # fmt: skip
+    for key in ("lr", "weight_decay"):
+        ours = span(rec[key]) + (f" ({ends_text(ends[key])})" if key in ends else "")
+        rows.append((t(f"homework_{key}_range"), ours,
+                     span(published[key]) if published else "—"))  # fmt: skip
+    return rows

@@ -95,3 +95,21 @@ def findings(ctx) -> list[Finding]:
 def summary(record: dict, t) -> list[tuple[str, str]]:
     """The mean train-test gap, on the row of this experiment."""
     return [(t(SUMMARY_ROWS[record["experiment"]]), f"{mean(record['gap']):.3g}")]
+
+
+# The homework's published final accuracies (train, test), quoted as facts for comparison.
+PUBLISHED = {
+    ("overfit", "fashion_mnist"): (0.997, 0.754),
+    ("overfit", "digits"): (0.997, 0.894),
+    ("weight_decay", "fashion_mnist"): (0.700, 0.644),
+    ("weight_decay", "digits"): (0.863, 0.822),
+}
+
+
+def homework(record: dict, dataset: str, t) -> list[tuple[str, str, str]]:
+    """Final train / test accuracy beside the homework's, where it published them."""
+    published = PUBLISHED.get((record["experiment"], dataset))
+    if published is None:
+        return []
+    ours = f"{mean(record['final_train_acc']):.3f} / {mean(record['final_test_acc']):.3f}"
+    return [(t(f"homework_{record['experiment']}"), ours, "{:.3f} / {:.3f}".format(*published))]
