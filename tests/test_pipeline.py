@@ -85,7 +85,9 @@ def test_tf_mlp_tables_show_every_run(built):
     assert f"<td>(1)</td>{cells}" in section
     assert {r["arm"] for r in record["runs"]} == {"gd", "adam_seed", "adam_default", "sweep"}
     assert len({r["seed"] for r in record["runs"]}) == len(record["runs"])
-    assert "Arm gd uses learning rate 0.5" in section
+    assert "The arm “plain gradient descent” uses learning rate 0.5" in section
+    assert "<th>dropout + the homework&#39;s Adam</th>" in section  # display names, not ids
+    assert "adam_seed" not in section.split("<h4>")[-1]  # nor in the findings
     assert (built / "results" / "mnist" / "tf_mlp" / "stage0-shard0.json").is_file()
 
 

@@ -170,7 +170,7 @@ def test_an_arm_at_chance_makes_its_comparisons_inconclusive():
     for claim in ("tf_seed_worse", "tf_settings_blamed", "tf_adam_worse"):
         assert found[claim].verdict == "inconclusive"
         assert found[claim].basis.startswith("did not learn:")
-    assert "gd" in found["tf_adam_worse"].basis
+    assert "plain gradient descent" in found["tf_adam_worse"].basis
 
 
 def test_the_sweep_never_picks_a_rate_at_chance():

@@ -29,6 +29,14 @@ CLAIMS = (
 )
 
 
+NAMED_ARMS = ("gd", "adam_seed", "adam_default")  # the study's arms, with display names
+
+
+def arm_label(t, name: str) -> str:
+    """The reader's name of an arm (message ``arm_<name>``); a user's own arm keeps its name."""
+    return t(f"arm_{name}") if name in NAMED_ARMS else name
+
+
 def run_cell(t, run: dict | None) -> str:
     if run is None:
         return ""
@@ -47,7 +55,7 @@ def build(ctx) -> dict:
     settings = record["settings_used"]
     section = base(ctx, head=16, tail=16)
     section["settings"] = [row for row in section["settings"] if row[0] != "arms"] + [
-        (f"arm {a['name']}", f"{optimizer_text(a['optimizer'])}, keep_prob={a['keep_prob']}, "
+        (arm_label(t, a["name"]), f"{optimizer_text(a['optimizer'])}, keep_prob={a['keep_prob']}, "
                             f"runs={a['runs']}")
         for a in settings["arms"]
     ]  # fmt: skip
@@ -56,7 +64,7 @@ def build(ctx) -> dict:
     section["tables"].append(
         table(
             t("tf_run_table", title=ctx["title"], split=record["split"]["train"]),
-            [t("run"), *arms],
+            [t("run"), *(arm_label(t, a) for a in arms)],
             [
                 [f"({n})", *(run_cell(t, runs.get((a, n))) for a in arms)]
                 for n in range(1, most + 1)
@@ -79,7 +87,7 @@ def build(ctx) -> dict:
             ],
             [
                 [
-                    a,
+                    arm_label(t, a),
                     str(stats[a]["runs"]),
                     fmt(stats[a]["mean"]),
                     fmt(stats[a]["std"]),
@@ -97,7 +105,7 @@ def build(ctx) -> dict:
         sweep_runs = [r for r in record["runs"] if r["arm"] == "sweep"]
         section["tables"].append(
             table(
-                t("tf_sweep_table", arm=sweep["arm"], epochs=record["epochs"]),
+                t("tf_sweep_table", arm=arm_label(t, sweep["arm"]), epochs=record["epochs"]),
                 ["lr", t("holdout_accuracy"), t("test_accuracy"), t("status")],
                 [
                     [
@@ -111,7 +119,7 @@ def build(ctx) -> dict:
             )  # fmt: skip
         )
         best = "—" if sweep["best"] is None else f"{sweep['best']:g}"
-        section["highlight"] = t("tf_sweep_highlight", arm=sweep["arm"],
+        section["highlight"] = t("tf_sweep_highlight", arm=arm_label(t, sweep["arm"]),
                                  chosen=f"{sweep['chosen']:g}", best=best)  # fmt: skip
     return section
 
@@ -129,7 +137,7 @@ def findings(ctx) -> list[Finding]:
         return f"{mean(acc[arm]):.4f}"
 
     def compare(claim: str, a: str, b: str, **numbers) -> Finding:
-        stalled = [arm for arm in (a, b) if not learned(acc[arm], classes)]
+        stalled = [arm_label(t, arm) for arm in (a, b) if not learned(acc[arm], classes)]
         test = did_not_learn(stalled, classes) if stalled else rank_test(acc[a], acc[b])
         return make(t, claim, test, **numbers)
 
@@ -172,7 +180,8 @@ def summary(record: dict, t) -> list[tuple[str, str]]:
     for arm in record["arms"]:
         stats = record["stats"][arm]
         mean_acc = "—" if stats["mean"] is None else f"{stats['mean']:.3f}"
-        parts.append(f"{arm} {mean_acc} ({stats['runs'] - stats['good']}/{stats['runs']} < 0.9)")
+        below = f"{stats['runs'] - stats['good']}/{stats['runs']} < 0.9"
+        parts.append(f"{arm_label(t, arm)} {mean_acc} ({below})")
     return [(t("summary_tf_means"), ", ".join(parts))]
 
 
