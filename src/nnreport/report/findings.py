@@ -156,9 +156,8 @@ def fisher_more(events_a: int, n_a: int, events_b: int, n_b: int) -> Test:
     if p >= ALPHA and events_a / n_a <= events_b / n_b:
         verdict = "not_supported"
     needed = next((k for k in range(n_a + 1) if fisher_p(k, n_a, events_b, n_b) < ALPHA), None)
-    return Test(verdict, "rule_fisher", "basis_fisher",
-                {"p": f"{p:.2g}", "k": needed, "n": n_a,
-                 "needed": "fisher_never" if needed is None else "fisher_needed"},
+    basis = "basis_fisher_never" if needed is None else "basis_fisher_needed"
+    return Test(verdict, "rule_fisher", basis, {"p": f"{p:.2g}", "k": needed, "n": n_a},
                 key=f"{events_a}/{n_a}")  # fmt: skip
 
 
@@ -215,14 +214,11 @@ def make(t, key: str, test: Test, /, text_key: str | None = None, **numbers) -> 
     if test.effect is not None and test.basis != "basis_single":
         effect, low, high = (f"{v:.3g}" for v in test.effect)
         text += " " + t(test.effect_kind, effect=effect, low=low, high=high)
-    values = dict(test.values)
-    if "needed" in values:  # a message of its own (Fisher: the count that would be needed)
-        values["needed"] = t(values["needed"], **test.values)
     key_number = test.key
     if key_number is None and test.effect is not None:
         key_number = f"{test.effect[0]:+.3g}"
     return Finding(
         key_number=key_number,
-        claim=key, verdict=test.verdict, basis=t(test.basis, **values), text=text,
+        claim=key, verdict=test.verdict, basis=t(test.basis, **test.values), text=text,
         numbers=shown, hypothesis=t(f"hypothesis_{key}"), rule=t(test.rule, **test.values),
     )  # fmt: skip

@@ -51,10 +51,11 @@ VERDICTS = ("supported", "not_supported", "inconclusive")
 
 
 def all_findings(datasets: list[dict]):
-    for ds in datasets:
+    """(column, dataset, section, finding) for every finding of the report."""
+    for column, ds in enumerate(datasets):
         for section in ds["sections"]:
             for finding in section["findings"]:
-                yield ds, finding
+                yield column, ds, section, finding
 
 
 def conclusion(datasets: list[dict], t) -> list[dict]:
@@ -63,7 +64,7 @@ def conclusion(datasets: list[dict], t) -> list[dict]:
     by_claim: dict[str, dict[str, list[str]]] = {}
     sources: dict[str, str] = {}
     caveats: dict[tuple[str, str], list[str]] = {}
-    for ds, finding in all_findings(datasets):
+    for _, ds, _, finding in all_findings(datasets):
         sources[finding.claim] = finding.source
         if finding.caveat:
             caveats.setdefault((finding.claim, finding.caveat), []).append(ds["meta"]["title"])
@@ -92,15 +93,11 @@ def verdict_matrix(datasets: list[dict], t) -> dict:
     Adam against SGD) show how many were supported."""
     cells: dict[str, dict[int, dict]] = {}
     sources: dict[str, str] = {}
-    for column, ds in enumerate(datasets):
-        for section in ds["sections"]:
-            for finding in section["findings"]:
-                sources[finding.claim] = finding.source
-                href = f"#{ds['name']}-{section['key']}"
-                by_column = cells.setdefault(finding.claim, {})
-                by_column.setdefault(column, {"findings": [], "href": href})["findings"].append(
-                    finding
-                )
+    for column, ds, section, finding in all_findings(datasets):
+        sources[finding.claim] = finding.source
+        href = f"#{ds['name']}-{section['key']}"
+        by_column = cells.setdefault(finding.claim, {})
+        by_column.setdefault(column, {"findings": [], "href": href})["findings"].append(finding)
     groups = []
     for source in SOURCES:
         rows = [{"claim": t(f"claim_{claim}"),
@@ -144,7 +141,7 @@ def counts(datasets: list[dict]) -> dict[str, int]:
     """Verdicts per source (``textbook_supported``, ...) and the not-applicable checks."""
     total = {f"{s}_{v}": 0 for s in SOURCES for v in VERDICTS}
     total["not_applicable"] = 0
-    for _, finding in all_findings(datasets):
+    for *_, finding in all_findings(datasets):
         key = "not_applicable" if finding.verdict == "not_applicable" else (
             f"{finding.source}_{finding.verdict}")  # fmt: skip
         total[key] += 1
