@@ -8,7 +8,7 @@ rule experiment_figure:
         code=figure_code,
     output:
         report(
-            "results/{scope}/figures/{figure}.png",
+            "results/{scope}/figures/{figure}.svg",
             category="{scope}",
             subcategory="{figure}",
         ),
@@ -33,7 +33,7 @@ rule dataset_figures:
             subcategory="dataset",
         ),
         balance=report(
-            "results/{dataset}/figures/balance.png",
+            "results/{dataset}/figures/balance.svg",
             category="{dataset}",
             subcategory="dataset",
         ),

@@ -11,11 +11,11 @@ rule render_report:
         )
         + expand("results/general/{experiment}.{ext}", experiment=GENERAL, ext=["json", "npz"]),
         figures=[
-            f"results/{scope}/figures/{figure}.png"
+            f"results/{scope}/figures/{figure}.svg"
             for scope, owned in FIGURE_OWNER.items()
             for figure in owned
         ]
-        + expand("results/{dataset}/figures/{name}.png", dataset=DATASETS, name=["samples", "balance"]),
+        + expand("results/{dataset}/figures/{name}", dataset=DATASETS, name=["samples.png", "balance.svg"]),
         metas=expand("resources/datasets/{dataset}.json", dataset=DATASETS),
         templates=template_files(),
         code=report_code(),

@@ -181,8 +181,11 @@ def test_the_report_says_when_the_best_trials_touch_an_open_edge():
                 "settings_used": {"lr_limit": [1e-8, 1.0]}}  # fmt: skip
 
     t = load_messages("templates", "en")
-    (open_edge,) = section.findings({"record": record([1e-3, 0.1], ["high"]), "t": t})
-    assert open_edge.verdict == "inconclusive" and "upper edge" in open_edge.basis
+    (open_low,) = section.findings({"record": record([0.05, 0.1], ["low"]), "t": t})
+    assert open_low.verdict == "inconclusive" and "lower edge" in open_low.basis
+    # 0.05 … 0.1 lies above 0.001 … 0.01: past the upper edge it could only move further up
+    (open_high,) = section.findings({"record": record([1e-3, 0.1], ["high"]), "t": t})
+    assert open_high.verdict == "not_supported" and "further away" in open_high.basis
     (at_limit,) = section.findings({"record": record([1e-3, 1.0], ["high"]), "t": t})
     assert at_limit.verdict == "not_supported"  # 0.05 … 0.1 misses 0.001 … 0.01
 

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from conftest import REPO
 from pipeline import copy_workflow, snakemake
-from test_pipeline import expected_figures, sections
+from test_pipeline import expected_figures, experiment_body, sections
 
 from nnreport import data, experiments
 
@@ -84,14 +84,11 @@ def extended(tmp_path_factory, data_dir):
 def test_added_experiment_has_its_section_figure_and_findings(extended):
     html = (extended / "reports" / "report.html").read_text(encoding="utf-8")
     found = sections(html)
-    for index, dataset in enumerate(DATASETS):
-        body = found[f"{dataset}-centroid"].split("</section>")[0]
-        assert "Nearest class centroid" in body and body.count("<img ") == 1
-        assert "The nearest centroid reaches" in body  # its finding
-        if index == 0:  # the reviewed code, printed once
-            assert "src/nnreport/experiments/centroid/train.py" in body
-        else:
-            assert 'class="code-ref"' in body
+    body = experiment_body(html, "centroid")
+    assert "Nearest class centroid" in body and body.count("<img ") == len(DATASETS)
+    assert body.count("src/nnreport/experiments/centroid/train.py") == 1  # code printed once
+    for dataset in DATASETS:
+        assert "The nearest centroid reaches" in found[f"{dataset}-centroid"]  # its finding
     summary = html.split('id="summary"')[1].split("</section>")[0]
     assert "Nearest class centroid" in summary
 
@@ -100,21 +97,25 @@ def test_declared_datasets_get_every_section(extended):
     html = (extended / "reports" / "report.html").read_text(encoding="utf-8")
     found = sections(html)
     for dataset in DATASETS:
-        for key in ("dataset", *experiments.names(needs_dataset=True), "centroid"):
-            body = found[f"{dataset}-{key}"].split("</section>")[0]
-            if key != "centroid":  # not registered in this process
-                assert body.count("<img ") == expected_figures(dataset, key), (dataset, key)
+        assert found[f"{dataset}-dataset"].split("</section>")[0].count("<img ") == 2
+        for key in (*experiments.names(needs_dataset=True), "centroid"):
+            assert f"{dataset}-{key}" in found, (dataset, key)
+    for key in experiments.names(needs_dataset=True):  # "centroid" is not registered here
+        expected = sum(expected_figures(dataset, key) for dataset in DATASETS)
+        assert experiment_body(html, key).count("<img ") == expected, key
     meta = yaml.safe_load((extended / "resources" / "datasets" / "mnist14.json").read_text())
     assert meta["image_shape"] == [14, 14] and meta["source"] == "mnist14"
     flat = found["digits_flat-dataset"]
-    assert "feature vectors, not images" in flat and "digits_flat.npz" in flat
+    assert "feature vectors, not images" in flat
+    assert "<code>digits_flat.npz</code>" in html.split('id="datasets"')[1]  # its source
 
 
 def test_a_label_changes_text_and_no_verdict(extended, built):
-    labelled = sections((extended / "reports" / "report.html").read_text(encoding="utf-8"))
+    labelled_html = (extended / "reports" / "report.html").read_text(encoding="utf-8")
+    labelled = sections(labelled_html)
     plain = sections((built / "reports" / "report.html").read_text(encoding="utf-8"))
     section = labelled["mnist14-optimizers"].split("</section>")[0]
-    assert "Plain SGD" in section
+    assert "Plain SGD" in experiment_body(labelled_html, "optimizers")  # its table row
 
     def verdicts(body: str) -> int:
         return len(re.findall(r'<span class="verdict verdict-', body.split("</section>")[0]))

@@ -30,17 +30,25 @@ def expected_figures(scope: str, key: str) -> int:
 
 
 def sections(html: str) -> dict[str, str]:
-    parts = re.split(r'<section class="[a-z]+" id="([a-z0-9_]+-[a-z0-9_]+)">', html)
+    parts = re.split(r'<section class="[a-z-]+" id="([a-z0-9_-]+)">', html)
     return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def experiment_body(html: str, key: str) -> str:
+    """An experiment's whole section: its code and settings, every dataset's part."""
+    return html.split(f'<section class="experiment" id="{key}">')[1].split('class="experiment"')[0]
 
 
 def test_report_has_every_section_with_its_figures(built):
     html = (built / "reports" / "report.html").read_text(encoding="utf-8")
     found = sections(html)
     for dataset in DATASETS:
-        for key in DATASET_SECTIONS:
-            body = found[f"{dataset}-{key}"].split("</section>")[0]
-            assert body.count("<img ") == expected_figures(dataset, key), (dataset, key)
+        assert found[f"{dataset}-dataset"].split("</section>")[0].count("<img ") == 2
+        for key in DATASET_SECTIONS[1:]:
+            assert f'id="{dataset}-{key}"' in html, (dataset, key)  # the verdicts' anchor
+    for key in DATASET_SECTIONS[1:]:
+        expected = sum(expected_figures(dataset, key) for dataset in DATASETS)
+        assert experiment_body(html, key).count("<img ") == expected, key
     for key in experiments.names(needs_dataset=False):
         body = found[f"general-{key}"].split("</section>")[0]
         assert body.count("<img ") == expected_figures("general", key), key
@@ -49,6 +57,14 @@ def test_report_has_every_section_with_its_figures(built):
     assert len(pdf.pages) >= 10 * len(DATASETS)
     text = "\n".join(page.extract_text() for page in pdf.pages)
     assert "Fashion-MNIST" in text and "T-shirt/top" in text and "Recommended range" in text
+
+
+def test_no_absolute_path_in_the_report(built):
+    html = (built / "reports" / "report.html").read_text(encoding="utf-8")
+    text = re.sub(r'"data:[^"]+"', '""', html)  # base64 may spell anything
+    text = re.sub(r"url\(data:[^)]+\)", "", text)
+    assert str(built) not in text and str(REPO) not in text and "PosixPath" not in text
+    assert not re.search(r"(?<![\w.])/(home|usr|tmp|root|work|Users|opt|var|mnt)/", text)
 
 
 def test_html_is_self_contained(built):
@@ -62,11 +78,12 @@ def test_html_is_self_contained(built):
 def test_report_numbers_are_the_result_numbers(built):
     record, arrays = load_record(built / "results" / "digits" / "optimizers.json")
     html = (built / "reports" / "report.html").read_text(encoding="utf-8")
-    section = sections(html)["digits-optimizers"]
+    body = experiment_body(html, "optimizers")  # one table, the datasets side by side
     seeds = record["settings_used"]["repeats"]
     for index, label in enumerate(record["labels"]):
         acc = sum(row[index] for row in record["test_acc"]) / seeds  # the mean over seeds
-        assert re.search(rf"<td>{label}</td><td>[^<]*</td><td>{acc:.4f}</td>", section)
+        # digits is the third group of (loss, accuracy, status) after the arm's label
+        assert re.search(rf"<td>{label}</td>(<td>[^<]*</td>){{7}}<td>{acc:.4f}</td>", body)
     shape = (seeds, record["settings_used"]["iterations"], len(record["arms"]))
     assert arrays["loss"].shape == shape and seeds == 5
     search, _ = load_record(built / "results" / "digits" / "hparam_search.json")
@@ -191,8 +208,8 @@ def test_summary_conclusion_and_provenance(built):
     assert "Dropout reduces overfitting" in conclusion
     appendix = html.split('id="provenance"')[1].split("</section>")[0]
     assert "snakemake --cores 4 --configfile config/smoke.yaml" in appendix
-    assert "<td>numpy</td>" in appendix and "<td>snakemake</td>" in appendix
-    assert "<td>mnist/optimizers</td>" in appendix and "<td>prepare/digits</td>" in appendix
+    assert "<td><code>numpy</code></td>" in appendix and "<code>snakemake</code>" in appendix
+    assert "<code>mnist/optimizers</code>" in appendix and "<code>prepare/digits</code>" in appendix
     assert "trials: 12" in appendix and "lr_range" not in appendix  # only what differs
     assert "<code>$NNREPORT_DATA_DIR/mnist</code>" in html  # the data folder, not a path
 
@@ -207,10 +224,9 @@ def test_results_come_first_and_code_is_listed_once(built):
     assert "Momentum, AdaGrad and Adam learn faster than SGD" in matrix
     assert "TF homework claims" in matrix and "not applicable" in matrix
     assert "Weight decay 0.1: final train / test accuracy" in results  # beside the homework
-    by_id = sections(html)
-    first, *later = [by_id[f"{d}-optimizers"] for d in DATASETS]
-    assert 'class="code-head"' in first
-    assert all('class="code-head"' not in s and 'class="code-ref"' in s for s in later)
+    for key in DATASET_SECTIONS[1:]:  # the code once per experiment, not per dataset
+        listed = experiment_body(html, key).count('class="code-head"')
+        assert listed == len(experiments.get(key).reviewed), key
 
 
 def test_snakemake_report_zip_works(built):
@@ -220,4 +236,4 @@ def test_snakemake_report_zip_works(built):
     with zipfile.ZipFile(built / "snakemake-report.zip") as archive:
         names = archive.namelist()
     assert any(n.endswith("report.pdf") for n in names)
-    assert any(n.endswith("optimizers.png") for n in names)
+    assert any(n.endswith("optimizers.svg") for n in names)

@@ -78,8 +78,8 @@ def test_template_pulling_an_outside_file_fails_the_render(project):
 
 
 def test_missing_figure_fails_with_a_clear_error_and_no_pdf(project):
-    (project / "results" / "digits" / "figures" / "optimizers.png").unlink()
-    with pytest.raises(UserError, match="optimizers.png is missing"):
+    (project / "results" / "digits" / "figures" / "optimizers.svg").unlink()
+    with pytest.raises(UserError, match="optimizers.svg is missing"):
         render_in(project, smoke_config(project))
     assert not (project / "reports").exists() or not list((project / "reports").iterdir())
 
@@ -95,6 +95,37 @@ def test_korean_pdf_has_hangul_and_embeds_a_korean_font(project):
             fonts.add(str(font.get_object()["/BaseFont"]))
     assert any("NanumGothic" in name for name in fonts), fonts
     assert "@font-face" in html.read_text(encoding="utf-8")
+    title = set(smoke_config(project)["report"]["title"].split())  # the user's own words
+    assert english_words(html.read_text(encoding="utf-8"), project) - title == set()
+
+
+# Names and notations a Korean report keeps in Latin letters (besides the datasets' own
+# titles and class names): optimizers, initialisations, libraries, the textbook's "Best-k"
+# ranks and "std=" labels, math (ln, tanh, sigmoid, float),
+# and the appendix's Git/CPU/SHA/RSS/MB.
+ALLOWED_LATIN = {
+    "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "Xavier", "He", "ReLU",
+    "MNIST", "TensorFlow", "Keras", "NumPy", "Snakemake", "MLP", "TF", "GradientTape", "tf",
+    "function", "Best", "std", "ln", "tanh", "sigmoid", "epoch", "nnreport", "Git", "dirty",
+    "CPU", "SHA", "RSS", "MB", "float",
+}  # fmt: skip
+
+
+def english_words(html: str, project: Path) -> set[str]:
+    """Latin words in the report's text outside code, figures and numbers that are neither
+    allowed names nor a dataset's title or class names."""
+    import html as entities
+    import re
+
+    for tag in ("style", "pre", "code", "title", "script"):
+        html = re.sub(rf"<{tag}\b.*?</{tag}>", " ", html, flags=re.S)
+    text = entities.unescape(re.sub(r"<[^>]+>", " ", html))
+    allowed = set(ALLOWED_LATIN)
+    for meta in (project / "resources" / "datasets").glob("*.json"):
+        info = json.loads(meta.read_text())
+        for name in [info["title"], *info["class_names"]]:
+            allowed.update(re.findall(r"[A-Za-z]+", name))
+    return {w for w in re.findall(r"[A-Za-z]+", text) if w not in allowed and len(w) > 1}
 
 
 def test_report_size_and_pages_are_sane(built):

@@ -9,12 +9,15 @@ from pathlib import Path
 import yaml
 
 from nnreport import UserError
+from nnreport.report.korean import ParticleFormatter
 
 Translate = Callable[..., str]
+FORMATTER = ParticleFormatter()  # str.format, plus Korean particles: "{arm:이/가}"
 
 
 def load_messages(templates: str | Path, lang: str) -> Translate:
-    """``t(key, **values)``: the catalog string for ``key``, formatted with ``values``."""
+    """``t(key, **values)``: the catalog string for ``key``, formatted with ``values``;
+    ``t.has(key)`` says whether the catalog has it."""
     path = Path(templates) / "i18n" / f"{lang}.yaml"
     try:
         catalog = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -28,6 +31,7 @@ def load_messages(templates: str | Path, lang: str) -> Translate:
                 "messages (title, intro, review note, captions, claims; README, 'Adding an "
                 "experiment'): add the entry and run again."
             )
-        return catalog[key].format(**values) if values else catalog[key]
+        return FORMATTER.format(catalog[key], **values) if values else catalog[key]
 
+    translate.has = catalog.__contains__  # type: ignore[attr-defined]
     return translate

@@ -19,6 +19,23 @@ from matplotlib.figure import Figure  # noqa: E402
 from nnreport.results import atomic_write  # noqa: E402
 
 DPI = 110
+RASTER = frozenset({"samples"})  # image grids stay PNG; every plot is SVG (vector)
+
+# Okabe–Ito colours, each with its own line style, so that curves stay apart for colour-blind
+# readers and in greyscale print.
+matplotlib.rcParams.update({
+    "axes.prop_cycle": matplotlib.cycler(
+        color=["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"],
+        linestyle=["-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1)), (0, (8, 2))],
+    ),
+    "svg.hashsalt": "nnreport",  # stable ids: the same result gives the same file
+    "axes.unicode_minus": False,  # NanumGothic has no U+2212 minus sign
+})  # fmt: skip
+
+
+def figure_file(name: str) -> str:
+    """The file name of figure ``name``: ``.png`` for image grids, ``.svg`` otherwise."""
+    return f"{name}.png" if name in RASTER else f"{name}.svg"
 
 
 def smooth(values: np.ndarray, window: int = 19) -> np.ndarray:
@@ -50,7 +67,7 @@ def class_balance(meta: dict, t) -> Figure:
     """Samples per class in the training and test splits."""
     names = meta["class_names"]
     counts = meta["class_counts"]
-    fig = Figure(figsize=(6.4, 2.8))
+    fig = Figure(figsize=(5.0, 2.8))
     ax = fig.subplots()
     x = np.arange(len(names))
     ax.bar(x - 0.2, counts["train"], width=0.4, label=t("train"))
@@ -80,7 +97,7 @@ def sample_grid(images: np.ndarray, labels: np.ndarray, image_shape, rows: int =
 
 def feature_profiles(features: np.ndarray, labels: np.ndarray, class_names) -> Figure:
     """For flat feature vectors (no image to show): each class's mean feature value."""
-    fig = Figure(figsize=(6.4, 3.0))
+    fig = Figure(figsize=(5.0, 3.0))
     ax = fig.subplots()
     for index, name in enumerate(class_names[:10]):
         rows = features[labels == index]
@@ -115,7 +132,13 @@ def use_language(lang: str) -> None:
     if lang == "ko":
         import koreanize_matplotlib  # noqa: F401  (sets rcParams on import)
 
+        # Latin letters, digits and the minus sign (NanumGothic has no U+2212, which log-axis
+        # ticks use) from DejaVu Sans; Hangul falls back to NanumGothic.
+        matplotlib.rcParams["font.family"] = ["DejaVu Sans", "NanumGothic"]
+
 
 def save(fig: Figure, path: str | Path) -> None:
-    """Write ``fig`` as PNG, atomically."""
-    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=DPI))
+    """Write ``fig`` as SVG or PNG (by the file's suffix), atomically and reproducibly."""
+    kind = Path(path).suffix.lstrip(".")
+    metadata = {"Date": None} if kind == "svg" else {}
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format=kind, dpi=DPI, metadata=metadata))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nnreport import UserError
+from nnreport.plots import figure_file
 from nnreport.results import load_json, load_record
 
 
@@ -25,7 +26,7 @@ class Paths:
         return self.results / dataset / f"{experiment}.json"
 
     def figure(self, dataset: str, name: str) -> Path:
-        return self.results / dataset / "figures" / f"{name}.png"
+        return self.results / dataset / "figures" / figure_file(name)
 
 
 def require(path: Path, what: str) -> Path:
@@ -37,10 +38,13 @@ def require(path: Path, what: str) -> Path:
     return path
 
 
+MIME = {".png": "image/png", ".svg": "image/svg+xml"}
+
+
 def figure_uri(path: Path) -> str:
-    """The PNG at ``path`` as a data: URI, so the HTML is self-contained."""
+    """The figure at ``path`` as a data: URI, so the HTML is self-contained."""
     data = require(path, "figure").read_bytes()
-    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    return f"data:{MIME[path.suffix]};base64," + base64.b64encode(data).decode("ascii")
 
 
 def load_result(path: Path):

@@ -4,11 +4,9 @@ stays self-contained)."""
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
 import importlib
 import inspect
-import pprint
+import re
 import subprocess
 import textwrap
 from functools import cache
@@ -18,7 +16,7 @@ import yaml
 from markupsafe import Markup
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
-from pygments.lexers import DiffLexer, PythonLexer
+from pygments.lexers import PythonLexer
 
 import nnreport
 
@@ -48,17 +46,20 @@ def resolve(spec: str):
     return obj
 
 
+FORMATTER_PRAGMA = re.compile(r"\s*# fmt: skip$", re.M)  # for ruff, not for the reader
+
+
 def extract(spec: str) -> dict:
     """Source, location and highlighted HTML of one reviewed function."""
     obj = resolve(spec)
     lines, start = inspect.getsourcelines(obj)
     source = textwrap.dedent("".join(lines))  # a method keeps its body's indentation
+    source = FORMATTER_PRAGMA.sub("", source)
     path = Path(inspect.getsourcefile(obj)).resolve()
     return {
         "name": spec.partition(":")[2],
         "file": f"src/nnreport/{path.relative_to(PACKAGE_ROOT)}",
         "lines": f"{start}–{start + len(lines) - 1}",
-        "commit": git_commit(),
         "source": source,
         "html": Markup(highlight(source, PythonLexer(), FORMATTER)),
     }
@@ -69,31 +70,24 @@ def reviewed_code(specs) -> list[dict]:
     return [extract(spec) for spec in specs]
 
 
-def loader_diff(dataset: str, custom: dict | None = None) -> dict:
-    """The dataset's loading code, and a unified diff of it against MNIST's; ``custom`` is
-    the config's ``custom_datasets``."""
+def loader_listing(datasets: list[str], titles: list[str], custom: dict | None = None) -> list:
+    """The code that loads the datasets, each function once with the datasets it loads:
+    [{"name", "datasets", "html"}]; ``custom`` is the config's ``custom_datasets`` (their
+    declarations are listed with the function)."""
     from nnreport import data
 
-    def loader_text(name: str) -> tuple[str, str]:
-        function = data.loader_function(name, custom)
-        if name not in data.IDX_DATASETS:
-            text = inspect.getsource(function)
-            if custom and name in custom:
-                declared = yaml.safe_dump(custom[name], sort_keys=False, allow_unicode=True)
-                text += f"\n# custom_datasets[{name!r}] in the config\n{declared}"
-            return text, function.__name__
-        spec = data.IDX_DATASETS[name]
-        fields = pprint.pformat(dataclasses.asdict(spec), width=90, sort_dicts=False)
-        text = inspect.getsource(data.load_idx_dataset) + f"\n# IDX_DATASETS[{name!r}]\n{fields}\n"
-        return text, f"load_idx_dataset + IDX_DATASETS[{name!r}]"
-
-    mnist, mnist_name = loader_text("mnist")
-    mine, my_name = loader_text(dataset)
-    diff = "".join(difflib.unified_diff(
-        mnist.splitlines(keepends=True), mine.splitlines(keepends=True),
-        fromfile=mnist_name, tofile=my_name))  # fmt: skip
-    return {
-        "code": Markup(highlight(mine, PythonLexer(), FORMATTER)),
-        "diff": Markup(highlight(diff, DiffLexer(), FORMATTER)) if diff else None,
-        "commit": git_commit(),
-    }
+    listings: dict[str, dict] = {}
+    for name, title in zip(datasets, titles, strict=True):
+        idx = name in data.IDX_DATASETS
+        function = data.load_idx_dataset if idx else data.loader_function(name, custom)
+        text = inspect.getsource(function)
+        if custom and name in custom:
+            declared = yaml.safe_dump(custom[name], sort_keys=False, allow_unicode=True)
+            text += f"\n# custom_datasets[{name!r}] in the config\n{declared}"
+        key = function.__name__ if idx else name
+        entry = listings.setdefault(key, {"name": function.__name__, "datasets": [], "text": text})
+        entry["datasets"].append(title)
+    return [
+        {**entry, "html": Markup(highlight(entry.pop("text"), PythonLexer(), FORMATTER))}
+        for entry in listings.values()
+    ]

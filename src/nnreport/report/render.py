@@ -13,8 +13,11 @@ from nnreport import UserError, __version__, experiments
 from nnreport.messages import load_messages
 from nnreport.report import summary
 from nnreport.report.assets import Paths, figure_uri, load_meta
-from nnreport.report.code import loader_diff
+from nnreport.report.code import loader_listing
+from nnreport.report.discussion import discussion
+from nnreport.report.korean import keep_words_whole
 from nnreport.report.sections import build
+from nnreport.report.settings import merged_table
 from nnreport.results import atomic_write
 
 log = logging.getLogger(__name__)
@@ -91,11 +94,9 @@ def build_context(config: dict, paths: Paths, templates: Path, rebuild: str = ""
                 "meta": meta,
                 "sample_grid": figure_uri(paths.figure(name, "samples")),
                 "balance": figure_uri(paths.figure(name, "balance")),
-                "loader": loader_diff(name, config["custom_datasets"]),
                 "sections": [build(key, name, meta["title"], paths, t) for key in dataset_keys],
             }
         )
-    show_code_once(datasets)
     metas = [ds["meta"] for ds in datasets]
     verdicts = summary.counts(datasets)
     return {
@@ -108,29 +109,111 @@ def build_context(config: dict, paths: Paths, templates: Path, rebuild: str = ""
         "homework": summary.homework_table(datasets, dataset_keys, paths, t),
         "provenance": summary.provenance(config, metas, paths, rebuild),
         "report": report,
+        "title": report["title"]
+        or t("default_title", datasets=", ".join(m["title"] for m in metas)),
         "lang": report["lang"],
         "t": t,
         "version": __version__,
         "build_date": report["date"] or dt.date.today().isoformat(),
-        "general": [build(key, "general", t("general"), paths, t) for key in general],
+        "general": [
+            general_part(build(key, "general", t("general"), paths, t), t) for key in general
+        ],  # fmt: skip
         "datasets": datasets,
+        "loaders": loader_listing(
+            config["datasets"], [m["title"] for m in metas], config["custom_datasets"]
+        ),
+        "experiments": [experiment_part(key, datasets, t) for key in dataset_keys],
         "css": (templates / "style.css").read_text(encoding="utf-8"),
         "font_css": embedded_fonts(report["lang"]),
         "counter": Numbering(),
     }
 
 
-def show_code_once(datasets: list[dict]) -> None:
-    """The code under review is printed in the first dataset's section of each experiment;
-    the later ones link to it (``code_ref``) instead of repeating it."""
-    first: dict[str, dict] = {}
-    for ds in datasets:
-        for section in ds["sections"]:
-            if section["key"] not in first:
-                first[section["key"]] = {"href": f"#{ds['name']}-{section['key']}",
-                                         "title": ds["meta"]["title"]}  # fmt: skip
-            elif section["code"]:
-                section["code"], section["code_ref"] = [], first[section["key"]]
+def experiment_part(key: str, datasets: list[dict], t) -> dict:
+    """One experiment across the datasets: its code, settings and output once, then per
+    dataset its figures, tables and findings, then the discussion."""
+    parts = [(ds, next(s for s in ds["sections"] if s["key"] == key)) for ds in datasets]
+    first_ds, first = parts[0]
+    module = experiments.get(key).section
+    merged = merged_tables([(ds["meta"]["title"], sec["tables"]) for ds, sec in parts])
+    return {
+        "key": key,
+        "title": first["title"],
+        "intro": first["intro"],
+        "code": first["code"],
+        "settings": merged_table(
+            [(ds["meta"]["title"], sec["settings_used"]) for ds, sec in parts], module, t
+        ),
+        "log": first["log"],
+        "log_title": t("code_output_of", title=first_ds["meta"]["title"]),
+        "parts": [{"ds": ds, "sec": sec} for ds, sec in parts],
+        "tables": merged,
+        "claims": claims([sec for _, sec in parts]),
+        "discussion": discussion(
+            module, [discussed(ds["meta"]["title"], ds["name"], sec) for ds, sec in parts], t
+        ),
+    }
+
+
+def discussed(title: str, name: str, section: dict) -> dict:
+    """What the discussion of one dataset's section reads."""
+    return {"title": title, "name": name, **{k: section[k] for k in DISCUSSED}}
+
+
+DISCUSSED = ("record", "arrays", "findings")
+
+
+MAX_COLUMNS = 10  # a merged table wider than this stays one table per dataset
+
+
+def merged_tables(parts: list[tuple[str, list[dict]]]) -> list[dict] | None:
+    """The datasets' tables side by side (one column group per dataset), when every table
+    has the same header and the same row labels on every dataset and fits the page; None
+    otherwise (each dataset then shows its own)."""
+    titles = [title for title, _ in parts]
+    first_title, first = parts[0]
+    if len(parts) < 2 or not first:
+        return None
+    merged = []
+    for i, head in enumerate(first):
+        tables = [tabs[i] if i < len(tabs) else None for _, tabs in parts]
+        if any(tab is None or tab["header"] != head["header"]
+               or [r[0] for r in tab["rows"]] != [r[0] for r in head["rows"]]
+               for tab in tables):  # fmt: skip
+            return None
+        if 1 + len(parts) * (len(head["header"]) - 1) > MAX_COLUMNS:
+            return None
+        merged.append({
+            "caption": head["caption"].replace(f" ({first_title})", ""),
+            "groups": [(title, len(head["header"]) - 1) for title in titles],
+            "header": [head["header"][0], *(head["header"][1:] * len(parts))],
+            "rows": [[row[0], *(cell for tab in tables for cell in tab["rows"][r][1:])]
+                     for r, row in enumerate(head["rows"])],
+        })  # fmt: skip
+    return merged
+
+
+def claims(sections: list[dict]) -> list[dict]:
+    """Each claim checked in these sections once, with its hypothesis and the decision
+    rules its findings used (stated once above the datasets' verdicts)."""
+    found: dict[str, dict] = {}
+    for section in sections:
+        for finding in section["findings"]:
+            claim = found.setdefault(finding.claim, {"hypothesis": finding.hypothesis,
+                                                     "rules": []})  # fmt: skip
+            if finding.verdict != "not_applicable" and finding.rule not in claim["rules"]:
+                claim["rules"].append(finding.rule)
+    return list(found.values())
+
+
+def general_part(section: dict, t) -> dict:
+    module = experiments.get(section["key"]).section
+    return {
+        **section,
+        "settings": merged_table([(t("value"), section["settings_used"])], module, t),
+        "log_title": t("code_output"),
+        "discussion": discussion(module, [discussed("", "general", section)], t),
+    }
 
 
 def render_html(config: dict, paths: Paths, templates: Path, rebuild: str = "") -> str:
@@ -177,7 +260,8 @@ def render(
     out_html, out_pdf = Path(out_html), Path(out_pdf)
     fetcher = restricted_fetcher([paths.results, paths.resources, out_pdf.parent])
     try:
-        document = HTML(string=html, base_url=str(out_pdf.parent.resolve()), url_fetcher=fetcher)
+        printed = keep_words_whole(html) if config["report"]["lang"] == "ko" else html
+        document = HTML(string=printed, base_url=str(out_pdf.parent.resolve()), url_fetcher=fetcher)
         atomic_write(out_pdf, lambda tmp: document.write_pdf(tmp))
     except FatalURLFetchingError as err:
         out_pdf.unlink(missing_ok=True)

@@ -10,6 +10,8 @@ registry the reviewed code.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from nnreport import UserError, experiments
@@ -21,30 +23,27 @@ from nnreport.report.findings import Finding
 
 def log_excerpt(lines: list[str], head: int = 10, tail: int = 10, gap: str = "(…)") -> str:
     """The first ``head`` and last ``tail`` lines with ``gap`` between, as in a pasted log."""
+    lines = [tidy_log_line(line) for line in lines]
     if len(lines) <= head + tail:
         return "\n".join(lines)
     return "\n".join([*lines[:head], gap, *lines[-tail:]])
 
 
-def settings_rows(settings: dict) -> list[tuple[str, str]]:
-    rows = []
-    for key, value in settings.items():
-        if key == "optimizer_configs":
-            for config in value:
-                params = ", ".join(f"{k}={v}" for k, v in config.items() if k != "name")
-                rows.append((f"optimizer {config['name']}", params))
-        elif key != "arms" or not isinstance(value, list):
-            rows.append((key, str(value)))
-        else:
-            rows.append(
-                (key, "; ".join(", ".join(f"{k}={v}" for k, v in a.items()) for a in value))
-            )
-    return rows
+LONG_DECIMAL = re.compile(r"(?<![\w.])-?\d+\.\d{5,}(?:e[-+]?\d+)?")
+
+
+def tidy_log_line(line: str) -> str:
+    """Long decimals in a log line cut to 4 significant digits (0.11333333 -> 0.1133)."""
+    return LONG_DECIMAL.sub(lambda m: f"{float(m.group()):.4g}", line)
 
 
 def fmt(value, digits: int = 4) -> str:
+    """``digits`` decimals; a value too small to show that way (a final loss of 4e-05) with
+    ``digits - 1`` significant digits instead."""
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return "—"
+    if value != 0 and abs(value) < 10 ** (1 - digits):
+        return f"{value:.{digits - 1}g}"
     return f"{value:.{digits}f}"
 
 
@@ -59,11 +58,12 @@ def base(ctx, head=10, tail=10) -> dict:
         "key": key,
         "title": t(f"{key}_title"),
         "intro": t(f"{key}_intro"),
-        "settings": settings_rows(record["settings_used"]),
+        "settings_used": record["settings_used"],
         "log": log_excerpt(record.get("log", []), head, tail, t("omitted")),
         "figures": [
             {
                 "uri": figure_uri(ctx["paths"].figure(ctx["scope"], name)),
+                "wide": is_wide(ctx["paths"].figure(ctx["scope"], name)),
                 "caption": t(
                     f"caption_{name.replace('-', '_')}",
                     title=ctx["title"],
@@ -75,6 +75,16 @@ def base(ctx, head=10, tail=10) -> dict:
         "tables": [],
         "highlight": None,
     }
+
+
+SVG_WIDTH = re.compile(rb'<svg[^>]*?width="([0-9.]+)pt"')
+
+
+def is_wide(path, limit_pt: float = 6 * 72) -> bool:
+    """Whether a figure is wider than 6 inches (a grid of panels): it then gets the full
+    page width, a single plot half of it."""
+    found = SVG_WIDTH.search(path.read_bytes()[:2000]) if path.suffix == ".svg" else None
+    return found is None or float(found.group(1)) > limit_pt
 
 
 def status_text(t, statuses, steps) -> str:
@@ -99,7 +109,16 @@ def build(key: str, scope: str, title: str, paths: Paths, t) -> dict:
     section = experiment.section.build(ctx)
     section["findings"] = applicable_findings(experiment, ctx) if scope != "general" else []
     section["code"] = reviewed_code(experiment.reviewed)
+    section["record"], section["arrays"] = record, arrays
     return section
+
+
+def title_of(name: str) -> str:
+    """The reader's name of a built-in dataset (a claim's scope is given by config name)."""
+    from nnreport import data
+
+    spec = data.IDX_DATASETS.get(name)
+    return spec.title if spec else "scikit-learn digits" if name == "digits" else name
 
 
 def applicable_findings(experiment, ctx) -> list[Finding]:
@@ -122,7 +141,7 @@ def applicable_findings(experiment, ctx) -> list[Finding]:
             t = ctx["t"]
             finding = Finding(
                 claim.key, "not_applicable", t("basis_other_datasets"),
-                t("not_applicable_elsewhere", datasets=", ".join(claim.datasets)),
+                t("not_applicable_elsewhere", datasets=", ".join(map(title_of, claim.datasets))),
                 hypothesis=t(f"hypothesis_{claim.key}"), rule=t("rule_not_applicable"),
             )  # fmt: skip
         finding.source = claim.source

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from nnreport.report.settings import NAMES
+
 
 def activation_grid(record: dict, arrays: dict, title: str, t, activation: str) -> Figure:
     """Histograms of each layer's activations (columns) for each initialisation (rows)."""
@@ -25,7 +27,7 @@ def activation_grid(record: dict, arrays: dict, title: str, t, activation: str) 
                 ax.set_title(t("plot_layer", n=c + 1), fontsize=8)
             if c == 0:
                 ax.set_ylabel(record["init_labels"][r], fontsize=8)
-    fig.suptitle(f"{title}: {activation}", fontsize=10)
+    fig.suptitle(NAMES.get(activation, activation), fontsize=10)
     fig.tight_layout()
     return fig
 

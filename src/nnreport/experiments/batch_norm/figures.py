@@ -16,7 +16,7 @@ def batch_norm_grid(record: dict, arrays: dict, title: str, t) -> Figure:
     scales = record["scales"]
     cols = math.ceil(math.sqrt(len(scales)))
     rows = math.ceil(len(scales) / cols)
-    fig = Figure(figsize=(1.9 * cols, 1.6 * rows + 0.5))
+    fig = Figure(figsize=(1.3 * cols + 0.4, 1.1 * rows + 0.6))
     axes = fig.subplots(rows, cols, squeeze=False, sharex=True, sharey=True)
     epochs = np.arange(acc.shape[1])
     for i, ax in enumerate(axes.flat):
@@ -25,9 +25,9 @@ def batch_norm_grid(record: dict, arrays: dict, title: str, t) -> Figure:
             continue
         band(ax, epochs, acc[:, :, 1, i], label=t("with_bn"), linewidth=1.2)
         band(ax, epochs, acc[:, :, 0, i], label=t("without_bn"), linestyle="--", linewidth=1.0)
-        ax.set_title(f"w = {scales[i]:.2g}", fontsize=8)
+        ax.set_title(f"w = {scales[i]:.2g}", fontsize=7, pad=2)
         ax.set_ylim(0, 1)
-        ax.tick_params(labelsize=7)
+        ax.tick_params(labelsize=6)
     axes.flat[0].legend(fontsize=6, loc="upper left")
     fig.suptitle(title, fontsize=10)
     fig.supxlabel(t("plot_epoch"), fontsize=8)

@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 def gradient_diffs(record: dict, arrays: dict, title: str, t) -> Figure:
     """Largest |backprop - numerical| per parameter array, on a log axis."""
     rows = record["rows"]
-    fig = Figure(figsize=(6.0, 3.0))
+    fig = Figure(figsize=(5.0, 2.6))
     ax = fig.subplots()
     ax.bar([r["param"] for r in rows], [max(r["max_abs_diff"], 1e-20) for r in rows])
     ax.set(yscale="log", ylabel=t("plot_grad_diff"), title=title)

@@ -7,6 +7,8 @@ difference is reported and judged.
 
 from __future__ import annotations
 
+from markupsafe import Markup
+
 from nnreport.report.findings import Claim, Finding, Test, make
 from nnreport.report.sections import base, table
 
@@ -25,7 +27,7 @@ def build(ctx) -> dict:
     record, t = ctx["record"], ctx["t"]
     zero = zero_gradient(record)
     rows = [
-        [r["param"], "×".join(map(str, r["shape"])), str(r["entries"]),
+        [Markup("<code>%s</code>") % r["param"], "×".join(map(str, r["shape"])), str(r["entries"]),
          f"{r['max_abs_diff']:.2e}",
          t("zero_gradient") if r["param"] in zero else f"{r['max_rel_diff']:.2e}"]
         for r in record["rows"]

@@ -12,10 +12,11 @@ from nnreport.plots import band
 
 
 def hparam_best_grid(record: dict, arrays: dict, title: str, t) -> Figure:
-    """Validation (solid) and training (dashed) accuracy of the last stage's best trials."""
+    """Validation (solid) and training (dashed) accuracy of the last stage's top-k trials
+    (the ones that set the recommended range; the ranking table lists ties too)."""
     stage = record["stages"][-1]
     best = [i for i in stage["ranking"] if stage["trials"][i]["status"] == "ok"]
-    best = best[: len(stage["best"])]
+    best = best[: record["settings_used"]["top_k"]]
     val = arrays[f"stage{stage['stage']}_val_acc"]  # (repeats, trials, epochs)
     train = arrays[f"stage{stage['stage']}_train_acc"]
     cols = 5
@@ -27,19 +28,24 @@ def hparam_best_grid(record: dict, arrays: dict, title: str, t) -> Figure:
         if n >= len(best):
             ax.set_axis_off()
             continue
-        band(ax, epochs, val[:, best[n]], linewidth=1.1)
-        band(ax, epochs, train[:, best[n]], linestyle="--", linewidth=0.9)
+        band(ax, epochs, val[:, best[n]], label=t("val_accuracy"), color="#0072B2",
+             linestyle="-", linewidth=1.1)  # fmt: skip
+        band(ax, epochs, train[:, best[n]], label=t("plot_train_accuracy"), color="#D55E00",
+             linestyle="--", linewidth=0.9)  # fmt: skip
         ax.set_title(f"Best-{n + 1}", fontsize=7)
         ax.set_ylim(0, 1)
         ax.tick_params(labelsize=6)
+    axes.flat[0].legend(fontsize=5.5, loc="lower right")
     fig.suptitle(t("plot_best_title", title=title, stage=stage["stage"] + 1), fontsize=9)
+    fig.supxlabel(t("plot_epoch"), fontsize=8)
+    fig.supylabel(t("plot_accuracy"), fontsize=8)
     fig.tight_layout()
     return fig
 
 
 def hparam_scatter(record: dict, arrays: dict, title: str, t) -> Figure:
     """Every trial of every stage: lr vs weight decay, coloured by validation accuracy."""
-    fig = Figure(figsize=(6.0, 4.2))
+    fig = Figure(figsize=(5.4, 3.8))
     ax = fig.subplots()
     markers = "os^Dv"
     points = None
@@ -59,9 +65,13 @@ def hparam_scatter(record: dict, arrays: dict, title: str, t) -> Figure:
             )  # fmt: skip
         box = stage["best_range"]
         (lr_low, lr_high), (wd_low, wd_high) = box["lr"], box["weight_decay"]
-        ax.add_patch(
-            Rectangle((lr_low, wd_low), lr_high - lr_low, wd_high - wd_low, fill=False, ls="--")
-        )
+        last = stage is record["stages"][-1]
+        ax.add_patch(Rectangle(
+            (lr_low, wd_low), lr_high - lr_low, wd_high - wd_low, fill=False, clip_on=False,
+            ls="-" if last else "--", lw=2.0 if last else 1.2, zorder=5,
+            edgecolor="#D55E00" if last else "#444444",
+            label=t("plot_range_box", stage=stage["stage"] + 1),
+        ))  # fmt: skip
     ax.set(xscale="log", yscale="log", xlabel=t("plot_lr"), ylabel=t("weight_decay"), title=title)
     if points is not None:
         fig.colorbar(points, ax=ax, label=t("val_accuracy"))

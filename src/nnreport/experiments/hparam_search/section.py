@@ -13,14 +13,22 @@ def build(ctx) -> dict:
     record, t = ctx["record"], ctx["t"]
     section = base(ctx, head=12, tail=12)
     stage_rows = [
-        [str(s["stage"] + 1), box_text(s["box"]), box_text(s["best_range"]),
+        [str(s["stage"] + 1), *box_cells(s["box"]), *box_cells(s["best_range"]),
          f"{len(s['trials']) - s['diverged']} / {len(s['trials'])}", str(s["diverged"])]
         for s in record["stages"]
     ]  # fmt: skip
     section["tables"].append(
         table(
             t("hparam_stage_table", title=ctx["title"]),
-            [t("stage"), t("searched"), t("best_range"), t("trials_ok"), t("diverged")],
+            [
+                t("stage"),
+                t("searched_lr"),
+                t("searched_wd"),
+                t("best_lr"),
+                t("best_wd"),
+                t("trials_ok"),
+                t("diverged"),
+            ],  # fmt: skip
             stage_rows,
         )  # fmt: skip
     )
@@ -30,12 +38,18 @@ def build(ctx) -> dict:
     best_rows = [
         [f"Best-{n}", fmt(tr["val_acc"], 3), fmt(tr["train_acc"], 3), f"{tr['lr']:.3g}",
          f"{tr['weight_decay']:.3g}"]
-        for n, tr in enumerate(ok[: len(last["best"])], start=1)
+        for n, tr in enumerate(ok[: len(last["top"])], start=1)
     ]  # fmt: skip
     section["tables"].append(
         table(
             t("hparam_best_table", count=len(best_rows), stage=last["stage"] + 1),
-            [t("rank"), t("val_accuracy"), t("train_accuracy"), "lr", t("weight_decay")],
+            [
+                t("rank"),
+                t("val_accuracy"),
+                t("train_accuracy"),
+                t("learning_rate"),
+                t("weight_decay"),
+            ],  # fmt: skip
             best_rows,
         )  # fmt: skip
     )
@@ -70,21 +84,29 @@ def open_edges(record: dict) -> list[str]:
     ]
 
 
-def box_text(box: dict) -> str:
-    return (f"lr [{box['lr'][0]:.3g}, {box['lr'][1]:.3g}], "
-            f"wd [{box['weight_decay'][0]:.3g}, {box['weight_decay'][1]:.3g}]")  # fmt: skip
+def box_cells(box: dict) -> list[str]:
+    """A box's learning-rate and weight-decay ranges, one cell each."""
+    return [f"{low:.3g} … {high:.3g}" for low, high in (box["lr"], box["weight_decay"])]
 
 
 def findings(ctx) -> list[Finding]:
     """The recommended learning rates against the textbook's 0.001 … 0.01; inconclusive when
     the best trials of the last stage touch an edge of its box that the search could still
-    have moved (the optimum may lie outside)."""
+    have moved (the optimum may lie outside), unless moving past it could only take the range
+    further from the textbook's."""
     record, t = ctx["record"], ctx["t"]
     low, high = record["recommendation"]["lr"]
     overlap = high >= TEXTBOOK_LR[0] and low <= TEXTBOOK_LR[1]
     edges = open_edges(record)
     key = f"{low:.2g}–{high:.2g}"
-    if edges:
+    # Beyond an open edge the range can only move that way: away from the textbook's when
+    # it already lies entirely on that side, so the verdict stands.
+    away = (low > TEXTBOOK_LR[1] and set(edges) <= {"high"}) or (
+        high < TEXTBOOK_LR[0] and set(edges) <= {"low"})  # fmt: skip
+    if edges and away:
+        test = Test("not_supported", "rule_lr_range", "basis_box_edge_away",
+                    {"edges": ", ".join(t(f"edge_{e}") for e in edges)}, key=key)  # fmt: skip
+    elif edges:
         test = Test("inconclusive", "rule_lr_range", "basis_box_edge",
                     {"edges": ", ".join(t(f"edge_{e}") for e in edges)}, key=key)  # fmt: skip
     else:

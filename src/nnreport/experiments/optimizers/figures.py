@@ -10,7 +10,7 @@ from nnreport.plots import band, smooth
 
 def loss_curves(record: dict, arrays: dict, title: str, t) -> Figure:
     """Smoothed training loss per arm against the iteration (optimizers, weight_init)."""
-    fig = Figure(figsize=(6.4, 3.8))
+    fig = Figure(figsize=(5.2, 3.1))
     ax = fig.subplots()
     loss = arrays["loss"]  # (repeats, iterations, arms)
     steps = np.arange(loss.shape[1])

@@ -10,7 +10,7 @@ from nnreport.plots import band
 
 def accuracy_curves(record: dict, arrays: dict, title: str, t) -> Figure:
     """Train and test accuracy per epoch (overfit, weight_decay, dropout)."""
-    fig = Figure(figsize=(6.4, 3.6))
+    fig = Figure(figsize=(5.2, 3.0))
     ax = fig.subplots()
     epochs = np.arange(arrays["train_acc"].shape[1])
     band(ax, epochs, arrays["train_acc"], label=t("train"), marker="o", markevery=10, markersize=3)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from markupsafe import Markup
+
 from nnreport.report.sections import base, table
 
 CLAIMS = ()
@@ -19,7 +21,12 @@ def build(ctx) -> dict:
             ),
             [t("arm"), t("reference"), t("max_abs_diff"), t("moved")],
             [
-                [r["optimizer"], r["keras"], f"{r['max_abs_diff']:.2e}", f"{r['moved']:.3g}"]
+                [
+                    r["optimizer"],
+                    Markup("<code>%s</code>") % r["keras"],
+                    f"{r['max_abs_diff']:.2e}",
+                    f"{r['moved']:.3g}",
+                ]
                 for r in record["optimizers"]
             ],
         )  # fmt: skip
@@ -35,3 +42,13 @@ def build(ctx) -> dict:
         )  # fmt: skip
     )
     return section
+
+
+def discuss(parts: list[dict], t) -> list[str]:
+    """The largest differences from Keras and from tf.GradientTape, then what they mean."""
+    record = parts[0]["record"]
+    worst = max(record["optimizers"], key=lambda r: r["max_abs_diff"])
+    grad = max(r["max_rel_diff"] for r in record["gradients"])
+    return [t("discussion_tf_crosscheck", steps=record["settings_used"]["steps"],
+              diff=f"{worst['max_abs_diff']:.1e}", optimizer=worst["optimizer"],
+              grad=f"{grad:.1e}")]  # fmt: skip

@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from nnreport.experiments.tf_mlp.section import arm_label
+
 
 def tf_accuracy_strip(record: dict, arrays: dict, title: str, t) -> Figure:
     """Final test accuracy of every run by arm: a box per arm with the runs as dots
     (diverged runs as red crosses at the bottom)."""
-    fig = Figure(figsize=(6.0, 3.6))
+    fig = Figure(figsize=(5.0, 3.0))
     ax = fig.subplots()
     rng = np.random.default_rng(0)  # horizontal jitter only
     for x, arm in enumerate(record["arms"], start=1):
@@ -23,7 +25,8 @@ def tf_accuracy_strip(record: dict, arrays: dict, title: str, t) -> Figure:
             ax.scatter([x] * diverged, [0.0] * diverged, marker="x", color="tab:red", zorder=3,
                        label=t("diverged") if x == 1 else None)  # fmt: skip
     ax.axhline(0.9, color="gray", ls=":", lw=1)
-    ax.set_xticks(range(1, len(record["arms"]) + 1), record["arms"])
+    names = [arm_label(t, arm).replace(" + ", "\n+ ") for arm in record["arms"]]
+    ax.set_xticks(range(1, len(record["arms"]) + 1), names, fontsize=8)
     ax.set(ylabel=t("test_accuracy"), ylim=(0, 1.0), title=title)
     ax.grid(alpha=0.3, axis="y")
     fig.tight_layout()
@@ -32,7 +35,7 @@ def tf_accuracy_strip(record: dict, arrays: dict, title: str, t) -> Figure:
 
 def tf_cost_curves(record: dict, arrays: dict, title: str, t) -> Figure:
     """Average cost per epoch of every run, one colour per arm."""
-    fig = Figure(figsize=(6.4, 3.8))
+    fig = Figure(figsize=(5.2, 3.1))
     ax = fig.subplots()
     cost = arrays["cost"]  # (runs, epochs)
     epochs = np.arange(1, cost.shape[1] + 1)
@@ -40,7 +43,14 @@ def tf_cost_curves(record: dict, arrays: dict, title: str, t) -> Figure:
         color = f"C{index}"
         rows = [i for i, r in enumerate(record["runs"]) if r["arm"] == arm]
         for n, i in enumerate(rows):
-            ax.plot(epochs, cost[i], color=color, lw=1, alpha=0.7, label=arm if n == 0 else None)
+            ax.plot(
+                epochs,
+                cost[i],
+                color=color,
+                lw=1,
+                alpha=0.7,
+                label=arm_label(t, arm) if n == 0 else None,
+            )
     ax.set(xlabel=t("plot_epoch"), ylabel=t("plot_cost"), yscale="log", title=title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")

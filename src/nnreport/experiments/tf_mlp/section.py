@@ -29,6 +29,13 @@ CLAIMS = (
 )
 
 
+# Shown through the split they produce (the split table and the sweep's own table).
+HIDDEN_SETTINGS = ("train_samples", "holdout_samples", "train_fraction", "gd_sweep")
+REFERENCE = "homework"
+# The homework's network and budget (15 epochs of 550 batches on MNIST).
+REFERENCE_SETTINGS = {"activation": "sigmoid", "batch_size": 100, "hidden_sizes": [256, 128, 256],
+                      "steps": 8250}  # fmt: skip
+
 NAMED_ARMS = ("gd", "adam_seed", "adam_default")  # the study's arms, with display names
 
 
@@ -45,20 +52,11 @@ def run_cell(t, run: dict | None) -> str:
     return fmt(run["test_acc"])
 
 
-def optimizer_text(spec: dict) -> str:
-    return spec["name"] + "(" + ", ".join(f"{k}={v}" for k, v in spec.items() if k != "name") + ")"
-
-
 def build(ctx) -> dict:
     record, t = ctx["record"], ctx["t"]
     arms = record["arms"]
     settings = record["settings_used"]
     section = base(ctx, head=16, tail=16)
-    section["settings"] = [row for row in section["settings"] if row[0] != "arms"] + [
-        (arm_label(t, a["name"]), f"{optimizer_text(a['optimizer'])}, keep_prob={a['keep_prob']}, "
-                            f"runs={a['runs']}")
-        for a in settings["arms"]
-    ]  # fmt: skip
     runs = {(r["arm"], r["run"]): r for r in record["runs"]}
     most = max(a["runs"] for a in settings["arms"])
     section["tables"].append(
@@ -106,7 +104,7 @@ def build(ctx) -> dict:
         section["tables"].append(
             table(
                 t("tf_sweep_table", arm=arm_label(t, sweep["arm"]), epochs=record["epochs"]),
-                ["lr", t("holdout_accuracy"), t("test_accuracy"), t("status")],
+                [t("learning_rate"), t("holdout_accuracy"), t("test_accuracy"), t("status")],
                 [
                     [
                         f"{r['learning_rate']:g}",
@@ -118,9 +116,13 @@ def build(ctx) -> dict:
                 ],
             )  # fmt: skip
         )
-        best = "—" if sweep["best"] is None else f"{sweep['best']:g}"
-        section["highlight"] = t("tf_sweep_highlight", arm=arm_label(t, sweep["arm"]),
-                                 chosen=f"{sweep['chosen']:g}", best=best)  # fmt: skip
+        held_out = {r["learning_rate"]: r["holdout_acc"] for r in sweep_runs}
+        best, chosen = sweep["best"], sweep["chosen"]
+        section["highlight"] = t(
+            "tf_sweep_highlight", arm=arm_label(t, sweep["arm"]), chosen=f"{chosen:g}",
+            chosen_acc=fmt(held_out.get(chosen)), best="—" if best is None else f"{best:g}",
+            best_acc=fmt(held_out.get(best)),
+        )  # fmt: skip
     return section
 
 
@@ -208,3 +210,34 @@ def homework(record: dict, dataset: str, t) -> list[tuple[str, str, str]]:
                      t("homework_collapses", mean=f"{theirs.mean():.3f}",
                        below=int((theirs < 0.9).sum()), runs=len(theirs))))  # fmt: skip
     return rows
+
+
+def plateau_exits(cost: np.ndarray, classes: int) -> list[int | None]:
+    """Per run, the first epoch (from 1) whose average cost is below 95 % of ln(classes), the
+    cost of a uniform guess; None for a run still on that plateau at the end."""
+    level = 0.95 * np.log(classes)
+    return [int(np.argmax(run < level)) + 1 if (run < level).any() else None for run in cost]
+
+
+def discuss(parts: list[dict], t) -> list[str]:
+    """Where the homework's Adam arm ran: how many of its runs began on the ln(classes)
+    plateau, when they left it, and how many never did (then, why)."""
+    sentences, stalled = [], False
+    for part in parts:
+        record, cost = part["record"], part["arrays"]["cost"]
+        rows = [i for i, r in enumerate(record["runs"]) if r["arm"] == "adam_seed"]
+        if not rows:
+            continue
+        exits = plateau_exits(cost[rows], record["sizes"][-1])
+        stuck = sum(e is None for e in exits)
+        left = sorted(e for e in exits if e is not None and e > 1)
+        sentences.append(t(
+            "discussion_tf_plateau_more" if sentences else "discussion_tf_plateau",
+            title=part["title"], runs=len(rows),
+            started=sum(e != 1 for e in exits), stuck=stuck, epochs=record["epochs"],
+            plateau=f"{np.log(record['sizes'][-1]):.2f}", left=", ".join(map(str, left)) or "—",
+        ))  # fmt: skip
+        stalled |= stuck > 0 and record["stats"]["adam_seed"]["diverged"] == 0
+    if stalled:
+        sentences.append(t("why_tf_plateau"))
+    return sentences

@@ -24,3 +24,12 @@ def build(ctx) -> dict:
         )  # fmt: skip
     )
     return section
+
+
+def discuss(parts: list[dict], t) -> list[str]:
+    """The optimizers from closest to farthest from the minimum, then why."""
+    record = parts[0]["record"]
+    order = sorted(zip(record["final_value"], record["labels"], strict=True))
+    ranking = ", ".join(f"{label} ({value:.2g})" for value, label in order)
+    return [t("discussion_toy", steps=record["settings_used"]["steps"], ranking=ranking),
+            t("why_toy")]  # fmt: skip

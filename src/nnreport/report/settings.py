@@ -1,0 +1,104 @@
+"""An experiment's settings as the reader sees them: display names (``setting_<key>`` in the
+message catalog), values with significant digits, one row per setting with its value per
+dataset (one cell where all datasets agree), and the textbook's (or homework's) value where
+ours differs.
+
+A unit's section module may declare ``REFERENCE_SETTINGS`` (the reference's values of the
+settings it has, as raw config values), ``REFERENCE`` ("textbook", the default, or
+"homework") and ``HIDDEN_SETTINGS`` (settings shown through what they produce, e.g. the TF
+study's sample counts through its ``split``).
+"""
+
+from __future__ import annotations
+
+from nnreport.nn.optimizers import DISPLAY_NAMES
+
+# Never shown: copies of other settings (optimizer_configs = arms, weight_scales =
+# min_log10_scale + scales, n_train / n_test = the dataset table) and settings that change
+# no number (job counts, log spacing, how many search trials the log lists).
+HIDDEN = frozenset({"optimizer_configs", "n_train", "n_test", "weight_scales", "shards",
+                    "best_shown", "log_every", "iterations_per_epoch"})  # fmt: skip
+NAMES = {**DISPLAY_NAMES, "relu": "ReLU", "sigmoid": "sigmoid", "tanh": "tanh",
+         "xavier": "Xavier", "he": "He"}  # fmt: skip
+RANGES = frozenset({"lr_range", "lr_limit", "weight_decay_range", "weight_decay_limit"})
+
+
+def number(value) -> str:
+    """Integers with thousands separators, other numbers with 4 significant digits."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() and abs(value) >= 1 else f"{value:.4g}"
+    return str(value)
+
+
+def arm_text(arm: dict, t) -> str:
+    """``{"name": "adam", "learning_rate": 0.001}`` -> "Adam (learning rate 0.001)"; an arm
+    with its own ``optimizer`` (the TF study) -> "<arm's name>: Adam (…), keep probability …"."""
+    name = arm["name"]
+    params = {k: v for k, v in arm.items() if k not in ("name", "optimizer", "label")}
+    inner = ", ".join(f"{label(k, t)} {value_text(k, v, t)}" for k, v in params.items())
+    if isinstance(arm.get("optimizer"), dict):
+        shown = t(f"arm_{name}") if t.has(f"arm_{name}") else name
+        return f"{shown}: {arm_text(arm['optimizer'], t)}" + (f", {inner}" if inner else "")
+    name = arm.get("label") or DISPLAY_NAMES.get(name, name)
+    return f"{name} ({inner})" if inner else name
+
+
+def label(key: str, t) -> str:
+    """The reader's name of setting ``key`` (``setting_<key>``); an added experiment's own
+    setting without one shows as its key, underscores as spaces."""
+    return t(f"setting_{key}") if t.has(f"setting_{key}") else key.replace("_", " ")
+
+
+def value_text(key: str, value, t) -> str:
+    if key in RANGES and isinstance(value, list) and len(value) == 2:
+        return f"{number(value[0])} … {number(value[1])}"
+    if isinstance(value, dict):
+        if "name" in value:
+            return arm_text(value, t)
+        return ", ".join(f"{label(k, t)} {value_text(k, v, t)}" for k, v in value.items())
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value):
+            return "; ".join(arm_text(v, t) for v in value)
+        if key == "layer_sizes":
+            return " → ".join(number(v) for v in value)
+        return ", ".join(value_text(key, v, t) for v in value)
+    if isinstance(value, str):
+        return NAMES.get(value, value)
+    return number(value)
+
+
+def shown_keys(settings: dict, hidden=()) -> list[str]:
+    return [k for k in settings if k not in HIDDEN and k not in hidden]
+
+
+def merged_table(sections: list[tuple[str, dict]], module, t) -> dict:
+    """One row per setting of an experiment run on several datasets.
+
+    ``sections`` holds (dataset title, settings_used); a row has the label, one value for
+    all datasets (``same``) or one per dataset, and the reference's value where it differs.
+    """
+    hidden = getattr(module, "HIDDEN_SETTINGS", ())
+    reference = getattr(module, "REFERENCE_SETTINGS", {})
+    keys: list[str] = []
+    for _, settings in sections:
+        keys += [k for k in shown_keys(settings, hidden) if k not in keys]
+    rows = []
+    for key in keys:
+        values = [value_text(key, s[key], t) if key in s else "—" for _, s in sections]
+        raw = [s.get(key) for _, s in sections]
+        differs = key in reference and any(v != reference[key] for v in raw)
+        rows.append({
+            "label": label(key, t),
+            "values": values[:1] if len(set(values)) == 1 else values,
+            "reference": value_text(key, reference[key], t) if differs else "",
+        })  # fmt: skip
+    return {
+        "columns": [title for title, _ in sections],
+        "rows": rows,
+        "reference": t(f"reference_{getattr(module, 'REFERENCE', 'textbook')}"),
+        "has_reference": bool(reference),
+    }

@@ -1,0 +1,167 @@
+"""The report's words, on hand-made inputs: Korean particles and line breaks, settings as
+the reader sees them, tables side by side, log digits and the discussion's sentences."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import REPO
+
+from nnreport.experiments.tf_mlp import section as tf_section
+from nnreport.messages import load_messages
+from nnreport.report.discussion import discussion
+from nnreport.report.findings import Finding
+from nnreport.report.korean import keep_words_whole, particle
+from nnreport.report.render import merged_tables
+from nnreport.report.sections import tidy_log_line
+from nnreport.report.settings import HIDDEN, merged_table
+
+EN = load_messages(REPO / "templates", "en")
+KO = load_messages(REPO / "templates", "ko")
+
+
+@pytest.mark.parametrize(
+    ("word", "pair", "expected"),
+    [
+        ("Adam", "이/가", "Adam이"),  # 아담: ㅁ
+        ("Momentum", "이/가", "Momentum이"),
+        ("SGD", "이/가", "SGD가"),  # 에스지디
+        ("gd", "은/는", "gd는"),  # 지디
+        ("AdaGrad", "을/를", "AdaGrad를"),  # 아다그라드
+        ("RMSprop", "으로/로", "RMSprop으로"),  # 프롭: ㅂ
+        ("0.16", "으로/로", "0.16으로"),  # 육: ㄱ
+        ("0.0086", "이/가", "0.0086이"),
+        ("1", "으로/로", "1로"),  # 일: ㄹ takes 로
+        ("0.9", "이다/다", "0.9다"),  # 구
+        ("학습률", "으로/로", "학습률로"),
+        ("모멘텀", "과/와", "모멘텀과"),
+        ("배치 정규화", "은/는", "배치 정규화는"),
+        ("96.5 %", "이/가", "96.5 %가"),  # 퍼센트
+    ],
+)
+def test_korean_particle_follows_the_final_sound(word, pair, expected):
+    assert particle(word, pair) == expected
+
+
+def test_catalog_messages_choose_particles_through_the_format_spec():
+    assert "정확도는 0.977이다 (과제" in KO("finding_tf_gd_level", gd="0.977")
+    assert KO("finding_tf_gd_level", gd="0.969").count("0.969다") == 1
+
+
+def test_korean_words_are_kept_whole_outside_code():
+    html = '<p title="제목">옵티마이저를 비교한다</p><pre>코드 줄</pre><style>p{}</style>'
+    kept = keep_words_whole(html)
+    assert '<span class="kw">옵티마이저를</span> <span class="kw">비교한다</span>' in kept
+    assert "<pre>코드 줄</pre>" in kept and 'title="제목"' in kept
+
+
+def test_settings_table_merges_equal_values_and_marks_the_textbooks():
+    class Unit:
+        REFERENCE_SETTINGS = {"batch_size": 100, "epochs": 20, "repeats": 1}
+        HIDDEN_SETTINGS = ("log_every",)
+
+    same = {"batch_size": 100, "epochs": 20, "repeats": 5, "log_every": 10,
+            "learning_rate": 0.0123456, "n_train": 60000}  # fmt: skip
+    table = merged_table([("A", {**same, "layer_sizes": [784, 10]}),
+                          ("B", {**same, "layer_sizes": [64, 10]})], Unit, EN)  # fmt: skip
+    rows = {row["label"]: row for row in table["rows"]}
+    assert "log every" not in " ".join(rows) and "n_train" not in " ".join(rows)  # hidden
+    assert rows["batch size"]["values"] == ["100"] and rows["batch size"]["reference"] == ""
+    assert rows["seeds (repeated runs)"]["reference"] == "1"  # ours differs: marked
+    assert rows["learning rate"]["values"] == ["0.01235"]  # significant digits
+    assert rows["layer widths, input to output"]["values"] == ["784 → 10", "64 → 10"]
+    assert table["columns"] == ["A", "B"] and table["reference"] == "Textbook"
+
+
+def test_every_default_setting_has_a_display_name_in_both_languages():
+    from nnreport.config import defaults
+
+    keys = set()
+    for settings in defaults()["experiments"].values():
+        keys |= set(settings) - HIDDEN
+        for arm in settings.get("arms", []):  # an arm's parameters, the TF arms' optimizer's
+            keys |= set(arm) | set(arm.get("optimizer", {}))
+    keys -= {"name", "optimizer", "label"}
+    for t in (EN, KO):
+        assert [key for key in keys if not t.has(f"setting_{key}")] == []
+
+
+def test_tables_go_side_by_side_only_when_their_rows_match():
+    def tab(rows, header=("Arm", "Loss")):
+        return {"caption": "Loss (X).", "header": list(header), "rows": rows}
+
+    merged = merged_tables([("X", [tab([["SGD", "1"], ["Adam", "2"]])]),
+                            ("Y", [tab([["SGD", "3"], ["Adam", "4"]])])])  # fmt: skip
+    assert merged[0]["rows"] == [["SGD", "1", "3"], ["Adam", "2", "4"]]
+    assert merged[0]["groups"] == [("X", 1), ("Y", 1)] and merged[0]["caption"] == "Loss."
+    assert merged_tables([("X", [tab([["SGD", "1"]])]), ("Y", [tab([["Adam", "1"]])])]) is None
+    wide = ("Arm", *"abcde")
+    assert merged_tables([("X", [tab([["SGD", *"12345"]], wide)]),
+                          ("Y", [tab([["SGD", *"12345"]], wide)])]) is None  # fmt: skip
+
+
+def test_log_lines_keep_four_significant_digits():
+    line = "epoch:5, train acc:0.11333333333333333, test acc:0.1251, w:1e-05"
+    assert tidy_log_line(line) == "epoch:5, train acc:0.1133, test acc:0.1251, w:1e-05"
+
+
+def finding(claim, verdict):
+    return Finding(claim, verdict, "basis", "text")
+
+
+def test_discussion_states_each_claims_verdicts_and_explains_only_what_held():
+    class Unit:
+        pass
+
+    parts = [
+        {"title": "A", "name": "a", "record": {}, "arrays": {},
+         "findings": [finding("overfit_gap", "supported")]},
+        {"title": "B", "name": "b", "record": {}, "arrays": {},
+         "findings": [finding("overfit_gap", "supported")]},
+        {"title": "C", "name": "c", "record": {}, "arrays": {},
+         "findings": [finding("overfit_gap", "inconclusive")]},
+    ]  # fmt: skip
+    text = discussion(Unit, parts, EN)
+    assert text[0] == "A deep net on 300 samples overfits: supported (A, B); inconclusive (C)."
+    assert text[1].startswith("Why:")
+    for part in parts:
+        part["findings"] = [finding("overfit_gap", "not_supported")]
+    assert discussion(Unit, parts, EN) == [
+        "A deep net on 300 samples overfits: not supported (A, B, C)."
+    ]  # no explanation of an effect that was not seen
+
+
+def test_discussion_counts_mixed_comparisons_and_skips_missing_homework_numbers():
+    class Unit:
+        @staticmethod
+        def homework(record, dataset, t):
+            return [("Quantity", "0.5", "0.6" if dataset == "a" else "—")]
+
+    found = [finding("sgd_slower", "supported"), finding("sgd_slower", "inconclusive")]
+    parts = [{"title": n.upper(), "name": n, "record": {}, "arrays": {}, "findings": found}
+             for n in ("a", "b")]  # fmt: skip
+    text = discussion(Unit, parts, EN)
+    assert "1 of 2 comparisons supported (A, B)" in text[0]
+    assert not any(s.startswith("Why:") for s in text)
+    assert text[-1].endswith("ones: A, Quantity: 0.5 (the homework: 0.6).")  # B has none
+
+
+def test_tf_discussion_says_when_runs_leave_the_plateau():
+    plateau = np.log(10)
+    cost = np.array(
+        [
+            [2.35, 2.32, 1.0, 0.5],  # leaves in epoch 3
+            [2.35, 2.32, 2.31, 2.31],  # never leaves
+            [1.0, 0.5, 0.4, 0.3],
+        ]
+    )  # below the plateau from epoch 1
+    assert tf_section.plateau_exits(cost, 10) == [3, None, 1]
+    record = {"runs": [{"arm": "adam_seed"}] * 3, "sizes": [784, 10], "epochs": 4,
+              "stats": {"adam_seed": {"diverged": 0}}}  # fmt: skip
+    part = {"title": "X", "record": record, "arrays": {"cost": cost}}
+    first, why = tf_section.discuss([part], EN)
+    assert "X: 2 of the 3 runs" in first and f"{plateau:.2f}" in first
+    assert "leave it in epoch 3 " in first and "1 are still on it" in first
+    assert why.startswith("So the runs that collapse did not diverge")
+    record["stats"]["adam_seed"]["diverged"] = 1  # a diverged run: no "did not diverge"
+    assert tf_section.discuss([part], EN) == [first]
