@@ -9,7 +9,15 @@ import subprocess
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-WORKFLOW_FILES = ("Snakefile", "rules", "config", "templates", "src", "profiles")
+WORKFLOW_FILES = (
+    "requirements.lock",
+    "Snakefile",
+    "rules",
+    "config",
+    "templates",
+    "src",
+    "profiles",
+)
 
 
 def copy_workflow(target: Path) -> Path:

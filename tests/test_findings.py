@@ -80,7 +80,8 @@ def test_every_finding_shows_its_hypothesis_rule_and_effect(t):
     assert finding.hypothesis.startswith("After the same iterations")
     assert finding.rule.startswith("Paired t-test over seeds")
     assert finding.basis.startswith("paired t-test, 3 seeds, p = ")
-    assert "Adam 0.4, SGD 0.733." in finding.text and "95 % interval" in finding.text
+    assert "Adam 0.4, SGD 0.733." in finding.text
+    assert "95\u00a0% interval" in finding.text  # a no-break space before %
 
 
 def section_ctx(t, record, key="overfit", load=None, arrays=None):

@@ -208,6 +208,8 @@ def test_summary_conclusion_and_provenance(built):
     assert "Dropout reduces overfitting" in conclusion
     appendix = html.split('id="provenance"')[1].split("</section>")[0]
     assert "snakemake --cores 4 --configfile config/smoke.yaml" in appendix
+    assert re.search(r"Exact versions</b> \(<code>requirements.lock</code>\): (every package "
+                     r"pinned in the lock file ran|\d+ packages differ)", appendix)  # fmt: skip
     assert "<td><code>numpy</code></td>" in appendix and "<code>snakemake</code>" in appendix
     assert "<code>mnist/optimizers</code>" in appendix and "<code>prepare/digits</code>" in appendix
     assert "trials: 12" in appendix and "lr_range" not in appendix  # only what differs

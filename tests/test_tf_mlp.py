@@ -160,7 +160,7 @@ def test_findings_check_the_homework_against_the_control():
     assert found["tf_seed_collapses"].basis == (
         "Fisher's exact test, p = 0.15; at least 6 of 10 collapses would reach the 5 % level"
     )
-    assert "95 % interval" in found["tf_seed_worse"].text
+    assert "95\u00a0% interval" in found["tf_seed_worse"].text
 
 
 def test_an_arm_at_chance_makes_its_comparisons_inconclusive():

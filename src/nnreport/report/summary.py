@@ -12,6 +12,7 @@ import yaml
 
 from nnreport import experiments
 from nnreport.config import defaults
+from nnreport.lock import locked_status
 from nnreport.report.assets import Paths, load_result
 from nnreport.report.code import git_commit
 
@@ -201,4 +202,5 @@ def provenance(config: dict, metas: list[dict], paths: Paths, rebuild: str) -> d
         "jobs": grouped_runtimes(job_runtimes(paths.benchmarks)),
         "cores": os.cpu_count(),
         "rebuild": rebuild,
+        "lock": locked_status(Path.cwd()),
     }
