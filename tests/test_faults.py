@@ -198,6 +198,17 @@ def report_verdicts(workdir, scopes) -> dict[str, str]:
             if scope in scopes}  # fmt: skip
 
 
+def assert_same_digits_results(workdir, built):
+    """A digits-only build's results (numbers and arrays, timings aside) equal the digits
+    and dataset-free results of the local three-dataset build ``built``."""
+    cluster = results_without_timings(workdir)
+    local = {k: v for k, v in results_without_timings(built).items() if "/mnist" not in k
+             and "/fashion_mnist" not in k}  # fmt: skip
+    assert cluster.keys() == local.keys()
+    for name in local:
+        assert cluster[name] == local[name], name
+
+
 def test_cluster_executor_gives_the_local_numbers(built, tmp_path):
     """Every job a separate detached process (tests/cluster/submit.sh), digits only to keep
     it short: results and report sections equal those of the local build."""
@@ -208,12 +219,7 @@ def test_cluster_executor_gives_the_local_numbers(built, tmp_path):
               "--executor", "cluster-generic", "--cluster-generic-submit-cmd", str(submit),
               "--jobs", "4", "--latency-wait", "5")  # fmt: skip
     assert (workdir / "reports" / "report.pdf").is_file()
-    cluster = results_without_timings(workdir)
-    local = {k: v for k, v in results_without_timings(built).items() if "/mnist" not in k
-             and "/fashion_mnist" not in k}  # fmt: skip
-    assert cluster.keys() == local.keys()
-    for name in local:
-        assert cluster[name] == local[name], name
+    assert_same_digits_results(workdir, built)
     scopes = ("digits", "general")
     cluster_sections, local_sections = (
         report_verdicts(workdir, scopes),

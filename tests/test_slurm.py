@@ -18,7 +18,7 @@ import subprocess
 import pytest
 import yaml
 from pipeline import REPO, copy_workflow, snakemake
-from test_faults import results_without_timings
+from test_faults import assert_same_digits_results
 
 SCRIPTS = REPO / "tests" / "slurm"
 PROFILE = REPO / "profiles" / "slurm" / "config.yaml"
@@ -88,13 +88,7 @@ def test_slurm_gives_the_local_numbers_with_the_profiles_resources(
     snakemake(workdir, "--configfile", "config/smoke.yaml", "config/digits.yaml",
               "--profile", "profiles/slurm", "--slurm-status-command", "squeue")  # fmt: skip
     assert (workdir / "reports" / "report.pdf").is_file()
-
-    cluster = results_without_timings(workdir)
-    local = {k: v for k, v in results_without_timings(built).items() if "/mnist" not in k
-             and "/fashion_mnist" not in k}  # fmt: skip
-    assert cluster.keys() == local.keys()
-    for name in local:
-        assert cluster[name] == local[name], name
+    assert_same_digits_results(workdir, built)
 
     profile = yaml.safe_load(PROFILE.read_text())
     jobs = slurm_jobs()

@@ -62,8 +62,8 @@ def base(ctx, head=10, tail=10) -> dict:
         "log": log_excerpt(record.get("log", []), head, tail, t("omitted")),
         "figures": [
             {
-                "uri": figure_uri(ctx["paths"].figure(ctx["scope"], name)),
-                "wide": is_wide(ctx["paths"].figure(ctx["scope"], name)),
+                "uri": figure_uri(path),
+                "wide": is_wide(path),
                 "caption": t(
                     f"caption_{name.replace('-', '_')}",
                     title=ctx["title"],
@@ -71,6 +71,7 @@ def base(ctx, head=10, tail=10) -> dict:
                 ),
             }
             for name in ctx["figures"]
+            for path in [ctx["paths"].figure(ctx["scope"], name)]
         ],  # fmt: skip
         "tables": [],
         "highlight": None,
@@ -83,7 +84,10 @@ SVG_WIDTH = re.compile(rb'<svg[^>]*?width="([0-9.]+)pt"')
 def is_wide(path, limit_pt: float = 6 * 72) -> bool:
     """Whether a figure is wider than 6 inches (a grid of panels): it then gets the full
     page width, a single plot half of it."""
-    found = SVG_WIDTH.search(path.read_bytes()[:2000]) if path.suffix == ".svg" else None
+    if path.suffix != ".svg":
+        return True
+    with open(path, "rb") as handle:  # the <svg> element's size is in the first lines
+        found = SVG_WIDTH.search(handle.read(2000))
     return found is None or float(found.group(1)) > limit_pt
 
 
