@@ -82,8 +82,10 @@ def test_report_numbers_are_the_result_numbers(built):
     seeds = record["settings_used"]["repeats"]
     for index, label in enumerate(record["labels"]):
         acc = sum(row[index] for row in record["test_acc"]) / seeds  # the mean over seeds
-        # digits is the third group of (loss, accuracy, status) after the arm's label
-        assert re.search(rf"<td>{label}</td>(<td>[^<]*</td>){{7}}<td>{acc:.4f}</td>", body)
+        row = re.search(rf"<tr><td>{label}</td>(.*?)</tr>", body).group(1)
+        cells = re.findall(r"<td>([^<]*)</td>", row)
+        group = len(cells) // 3  # digits is the third group of (loss, accuracy[, status])
+        assert cells[2 * group + 1] == f"{acc:.4f}"
     shape = (seeds, record["settings_used"]["iterations"], len(record["arms"]))
     assert arrays["loss"].shape == shape and seeds == 5
     search, _ = load_record(built / "results" / "digits" / "hparam_search.json")
@@ -94,16 +96,17 @@ def test_report_numbers_are_the_result_numbers(built):
 def test_tf_mlp_tables_show_every_run(built):
     record, _ = load_record(built / "results" / "mnist" / "tf_mlp.json")
     html = (built / "reports" / "report.html").read_text(encoding="utf-8")
-    section = sections(html)["mnist-tf_mlp"]
+    section = sections(html)["mnist-tf_mlp"]  # MNIST's own tables and verdicts
     first = {r["arm"]: r for r in record["runs"] if r["run"] == 1}
     cells = "".join(
         f"<td>{first[a]['test_acc']:.4f}</td>" for a in ("gd", "adam_seed", "adam_default")
     )
-    assert f"<td>(1)</td>{cells}" in section
+    assert f"<td>(1)</td>{cells}" in experiment_body(html, "tf_mlp")  # datasets side by side
     assert {r["arm"] for r in record["runs"]} == {"gd", "adam_seed", "adam_default", "sweep"}
     assert len({r["seed"] for r in record["runs"]}) == len(record["runs"])
     assert "The arm “plain gradient descent” uses learning rate 0.5" in section
-    assert "<th>dropout + the homework&#39;s Adam</th>" in section  # display names, not ids
+    assert "<th>dropout + the homework&#39;s Adam</th>" in experiment_body(html, "tf_mlp")
+    assert "<td>dropout + the homework&#39;s Adam</td>" in section  # display names, not ids
     assert "adam_seed" not in section.split("<h4>")[-1]  # nor in the findings
     assert (built / "results" / "mnist" / "tf_mlp" / "stage0-shard0.json").is_file()
 
@@ -211,19 +214,23 @@ def test_summary_conclusion_and_provenance(built):
     assert re.search(r"Exact versions</b> \(<code>requirements.lock</code>\): (every package "
                      r"pinned in the lock file ran|\d+ packages differ)", appendix)  # fmt: skip
     assert "<td><code>numpy</code></td>" in appendix and "<code>snakemake</code>" in appendix
-    assert "<code>mnist/optimizers</code>" in appendix and "<code>prepare/digits</code>" in appendix
+    jobs = appendix.split('class="jobs"')[1].split("</table>")[0]  # experiments x datasets
+    assert all(f"<th>{title}</th>" in jobs for title in titles)
+    assert "<td><code>optimizers</code></td>" in jobs and "<td><code>prepare</code></td>" in jobs
     assert "trials: 12" in appendix and "lr_range" not in appendix  # only what differs
     assert "<code>$NNREPORT_DATA_DIR/mnist</code>" in html  # the data folder, not a path
 
 
 def test_results_come_first_and_code_is_listed_once(built):
     html = (built / "reports" / "report.html").read_text(encoding="utf-8")
-    assert html.index('id="results"') < html.index('class="toc"')
+    assert html.index('class="toc"') < html.index('id="results"') < html.index('id="datasets"')
+    second_page = PdfReader(built / "reports" / "report.pdf").pages[1].extract_text()
+    assert "Results at a glance" in second_page  # the matrix on the page after the title
     results = html.split('id="results"')[1].split("</section>")[0]
     matrix = results.split('class="matrix"')[1].split("</table>")[0]
     links = re.findall(r'href="#([a-z0-9_-]+)"', matrix)
     assert links and all(f'id="{link}"' in html for link in links)  # each cell's section
-    assert "Momentum, AdaGrad and Adam learn faster than SGD" in matrix
+    assert "Momentum, AdaGrad and Adam reach a lower loss than SGD" in matrix
     assert "TF homework claims" in matrix and "not applicable" in matrix
     assert "Weight decay 0.1: final train / test accuracy" in results  # beside the homework
     for key in DATASET_SECTIONS[1:]:  # the code once per experiment, not per dataset

@@ -12,9 +12,10 @@ from nnreport.messages import load_messages
 from nnreport.report.discussion import discussion
 from nnreport.report.findings import Finding
 from nnreport.report.korean import keep_words_whole, particle
-from nnreport.report.render import merged_tables
+from nnreport.report.render import drop_ok_status, figure_groups, listed, split_tables
 from nnreport.report.sections import tidy_log_line
 from nnreport.report.settings import HIDDEN, merged_table
+from nnreport.report.summary import runtime_matrix
 
 EN = load_messages(REPO / "templates", "en")
 KO = load_messages(REPO / "templates", "ko")
@@ -62,15 +63,19 @@ def test_settings_table_merges_equal_values_and_marks_the_textbooks():
 
     same = {"batch_size": 100, "epochs": 20, "repeats": 5, "log_every": 10,
             "learning_rate": 0.0123456, "n_train": 60000}  # fmt: skip
-    table = merged_table([("A", {**same, "layer_sizes": [784, 10]}),
-                          ("B", {**same, "layer_sizes": [64, 10]})], Unit, EN)  # fmt: skip
+    table = merged_table([("A", {**same, "hidden_sizes": [100], "layer_sizes": [784, 100, 10]}),
+                          ("B", {**same, "hidden_sizes": [50], "layer_sizes": [64, 50, 10]})],
+                         Unit, EN)  # fmt: skip
     rows = {row["label"]: row for row in table["rows"]}
     assert "log every" not in " ".join(rows) and "n_train" not in " ".join(rows)  # hidden
     assert rows["batch size"]["values"] == ["100"] and rows["batch size"]["reference"] == ""
     assert rows["seeds (repeated runs)"]["reference"] == "1"  # ours differs: marked
     assert rows["learning rate"]["values"] == ["0.01235"]  # significant digits
-    assert rows["layer widths, input to output"]["values"] == ["784 → 10", "64 → 10"]
+    assert rows["hidden layer widths"]["values"] == ["100", "50"]  # one value per dataset
+    assert "layer widths, input to output" not in rows  # the dataset table has the rest
     assert table["columns"] == ["A", "B"] and table["reference"] == "Textbook"
+    alike = merged_table([("A", same), ("B", same)], Unit, EN)
+    assert alike["columns"] == ["Value"]  # one column where every row agrees
 
 
 def test_every_default_setting_has_a_display_name_in_both_languages():
@@ -86,18 +91,55 @@ def test_every_default_setting_has_a_display_name_in_both_languages():
         assert [key for key in keys if not t.has(f"setting_{key}")] == []
 
 
-def test_tables_go_side_by_side_only_when_their_rows_match():
-    def tab(rows, header=("Arm", "Loss")):
-        return {"caption": "Loss (X).", "header": list(header), "rows": rows}
+def test_tables_go_side_by_side_only_when_they_line_up():
+    def tab(title, rows, header=("Arm", "Loss"), caption="Loss ({title})."):
+        return {"caption": caption.format(title=title), "header": list(header), "rows": rows}
 
-    merged = merged_tables([("X", [tab([["SGD", "1"], ["Adam", "2"]])]),
-                            ("Y", [tab([["SGD", "3"], ["Adam", "4"]])])])  # fmt: skip
-    assert merged[0]["rows"] == [["SGD", "1", "3"], ["Adam", "2", "4"]]
+    merged, own = split_tables([("X", [tab("X", [["SGD", "1"], ["Adam", "2"]])]),
+                                ("Y", [tab("Y", [["SGD", "3"], ["Adam", "4"]])])])  # fmt: skip
+    assert merged[0]["rows"] == [["SGD", "1", "3"], ["Adam", "2", "4"]] and own == [[], []]
     assert merged[0]["groups"] == [("X", 1), ("Y", 1)] and merged[0]["caption"] == "Loss."
-    assert merged_tables([("X", [tab([["SGD", "1"]])]), ("Y", [tab([["Adam", "1"]])])]) is None
+    rows_differ = [("X", [tab("X", [["SGD", "1"]])]), ("Y", [tab("Y", [["Adam", "1"]])])]
+    assert split_tables(rows_differ) == ([], [tables for _, tables in rows_differ])
     wide = ("Arm", *"abcde")
-    assert merged_tables([("X", [tab([["SGD", *"12345"]], wide)]),
-                          ("Y", [tab([["SGD", *"12345"]], wide)])]) is None  # fmt: skip
+    too_wide = [(d, [tab(d, [["SGD", *"12345"]], wide)]) for d in "XY"]
+    assert split_tables(too_wide)[0] == []
+    other_caption = [(d, [tab(d, [["SGD", "1"]], caption=f"Loss on {n} images ({{title}}).")])
+                     for d, n in (("X", 5), ("Y", 6))]  # fmt: skip
+    assert split_tables(other_caption)[0] == []  # its caption would be wrong for one of them
+    mixed, own = split_tables(
+        [
+            ("X", [tab("X", [["SGD", "1"]]), tab("X", [["a", "1"]])]),
+            ("Y", [tab("Y", [["SGD", "2"]]), tab("Y", [["b", "1"]])]),
+        ]
+    )
+    assert len(mixed) == 1 and [len(tables) for tables in own] == [1, 1]  # only what lines up
+
+
+def test_figures_of_the_datasets_share_one_caption():
+    def fig(title, seeds=5, wide=False):
+        caption = f"Loss over {seeds} seeds ({title})."
+        return {"name": "loss", "uri": title, "wide": wide, "caption": caption}
+
+    groups = figure_groups([("X", {"figures": [fig("X")]}), ("Y", {"figures": [fig("Y")]})], EN)
+    assert groups == [{"wide": False, "images": [fig("X"), fig("Y")],
+                       "caption": "Loss over 5 seeds. Left to right: X, Y."}]  # fmt: skip
+    stacked = figure_groups([(d, {"figures": [fig(d, wide=True)]}) for d in "XY"], EN)
+    assert stacked[0]["caption"].endswith("Top to bottom: X, Y.")
+    apart = figure_groups([("X", {"figures": [fig("X", 5)]}), ("Y", {"figures": [fig("Y", 3)]})],
+                          EN)  # fmt: skip
+    assert [g["caption"] for g in apart] == ["Loss over 5 seeds (X).", "Loss over 3 seeds (Y)."]
+
+
+def test_a_status_column_that_only_says_ok_is_dropped():
+    ok, diverged = EN("ok"), EN("diverged_at", step=5)
+    table = {"caption": "Runs.", "header": ["Arm", "Loss", EN("status")],
+             "rows": [["SGD", "1", ok], ["Adam", "2", ok]]}  # fmt: skip
+    (kept,) = drop_ok_status([table], EN)
+    assert kept["header"] == ["Arm", "Loss"] and kept["rows"] == [["SGD", "1"], ["Adam", "2"]]
+    assert kept["caption"] == "Runs. No run diverged."
+    table["rows"][1][2] = diverged
+    assert drop_ok_status([table], EN) == [table]  # a diverged run keeps the column
 
 
 def test_log_lines_keep_four_significant_digits():
@@ -165,3 +207,32 @@ def test_tf_discussion_says_when_runs_leave_the_plateau():
     assert why.startswith("So the runs that collapse did not diverge")
     record["stats"]["adam_seed"]["diverged"] = 1  # a diverged run: no "did not diverge"
     assert tf_section.discuss([part], EN) == [first]
+
+
+def test_dataset_names_are_listed_as_in_a_sentence():
+    assert listed(["MNIST", "Fashion-MNIST", "digits"], EN) == "MNIST, Fashion-MNIST and digits"
+    assert listed(["MNIST", "digits"], KO) == "MNIST, digits" and listed(["MNIST"], EN) == "MNIST"
+
+
+def test_job_runtimes_are_one_row_per_experiment_and_a_column_per_dataset():
+    rows = [["mnist/optimizers", "10.0", "100"], ["digits/optimizers", "2.5", "50"],
+            ["mnist/tf_mlp/stage0-shard0", "30", "600"],
+            ["mnist/tf_mlp/stage0-shard1", "31", "650"], ["general/activations", "1.2", "40"],
+            ["prepare/mnist", "4", "300"], ["report", "20", "1"]]  # fmt: skip
+    scopes = [("mnist", "MNIST"), ("digits", "digits"), ("general", "Dataset-free")]
+    table = runtime_matrix(rows, scopes)
+    assert table["columns"] == ["MNIST", "digits", "Dataset-free"]
+    found = {row[0]: row[1:] for row in table["rows"]}
+    assert found["optimizers"] == ["10 (1)", "2 (1)", "—", "100"]  # seconds (jobs), max RSS
+    assert found["tf_mlp"] == ["61 (2)", "—", "—", "650"]  # shards summed, largest memory
+    assert found["prepare"][0] == "4 (1)" and "report" not in found
+
+
+def test_the_reference_column_only_when_a_value_differs():
+    class Unit:
+        REFERENCE_SETTINGS = {"batch_size": 100}
+
+    same = merged_table([("A", {"batch_size": 100})], Unit, EN)
+    assert not same["has_reference"]  # an empty "Textbook" column says nothing
+    differs = merged_table([("A", {"batch_size": 128})], Unit, EN)
+    assert differs["has_reference"] and differs["rows"][0]["reference"] == "100"

@@ -3,6 +3,7 @@ language under ``templates/i18n/``."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,3 +36,10 @@ def load_messages(templates: str | Path, lang: str) -> Translate:
 
     translate.has = catalog.__contains__  # type: ignore[attr-defined]
     return translate
+
+
+def class_label(t: Translate, name) -> str:
+    """A class's name in the report's language: the catalog's ``class_<name>`` (the Korean
+    one names Fashion-MNIST's classes), else the dataset's own name."""
+    key = "class_" + re.sub(r"[^a-z0-9]+", "_", str(name).lower()).strip("_")
+    return t(key) if t.has(key) else str(name)

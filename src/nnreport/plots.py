@@ -15,10 +15,15 @@ import matplotlib
 matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from nnreport.messages import class_label  # noqa: E402
 from nnreport.results import atomic_write  # noqa: E402
 
 DPI = 110
+# One plot's size: the report shows a dataset's plot at a third of the page width (the
+# datasets side by side), so plots are drawn small with small fonts, read at about 6 pt.
+PANEL = (2.8, 2.1)
 RASTER = frozenset({"samples"})  # image grids stay PNG; every plot is SVG (vector)
 
 # Okabe–Ito colours, each with its own line style, so that curves stay apart for colour-blind
@@ -30,6 +35,8 @@ matplotlib.rcParams.update({
     ),
     "svg.hashsalt": "nnreport",  # stable ids: the same result gives the same file
     "axes.unicode_minus": False,  # NanumGothic has no U+2212 minus sign
+    "font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8, "legend.fontsize": 6.5,
+    "xtick.labelsize": 7, "ytick.labelsize": 7,
 })  # fmt: skip
 
 
@@ -38,7 +45,10 @@ def figure_file(name: str) -> str:
     return f"{name}.png" if name in RASTER else f"{name}.svg"
 
 
-def smooth(values: np.ndarray, window: int = 19) -> np.ndarray:
+SMOOTH_WINDOW = 19  # iterations a smoothed loss curve averages (the captions say so)
+
+
+def smooth(values: np.ndarray, window: int = SMOOTH_WINDOW) -> np.ndarray:
     """Centred moving average with edge reflection; NaNs (after divergence) stay NaN."""
     values = np.asarray(values, dtype=np.float64)
     if len(values) < 3:
@@ -63,18 +73,35 @@ def band(ax, x, runs: np.ndarray, label=None, **style) -> None:
         ax.fill_between(x, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
 
 
+def plain_log_ticks(axis) -> None:
+    """Log-axis ticks as plain numbers (0.1, 0.02, 1e-05); over less than three decades the
+    2 and 5 between the powers of ten are labelled too."""
+
+    def label(value, _position, minor: bool) -> str:
+        low, high = sorted(axis.get_view_interval())
+        mantissa = round(value / 10 ** np.floor(np.log10(value)), 6)
+        if minor and (mantissa not in (2, 5) or high / max(low, 1e-300) > 1e3):
+            return ""
+        return f"{value:g}"
+
+    axis.set_major_formatter(FuncFormatter(lambda v, p: label(v, p, minor=False)))
+    axis.set_minor_formatter(FuncFormatter(lambda v, p: label(v, p, minor=True)))
+
+
 def class_balance(meta: dict, t) -> Figure:
     """Samples per class in the training and test splits."""
-    names = meta["class_names"]
+    names = [class_label(t, name) for name in meta["class_names"]]
     counts = meta["class_counts"]
-    fig = Figure(figsize=(5.0, 2.8))
+    fig = Figure(figsize=PANEL)
     ax = fig.subplots()
     x = np.arange(len(names))
     ax.bar(x - 0.2, counts["train"], width=0.4, label=t("train"))
     ax.bar(x + 0.2, counts["test"], width=0.4, label=t("test"))
-    ax.set_xticks(x, names, rotation=30 if max(map(len, names)) > 2 else 0, fontsize=7)
+    ax.set_xticks(x, names, rotation=40 if max(map(len, names)) > 2 else 0, ha="right"
+                  if max(map(len, names)) > 2 else "center", fontsize=6.5)  # fmt: skip
     ax.set(ylabel=t("samples"), title=meta["title"])
-    ax.legend(fontsize="small")
+    ax.set_ylim(top=max(counts["train"]) * 1.3)  # room for the legend above the bars
+    ax.legend(loc="upper center", ncols=2)
     fig.tight_layout()
     return fig
 
@@ -97,7 +124,7 @@ def sample_grid(images: np.ndarray, labels: np.ndarray, image_shape, rows: int =
 
 def feature_profiles(features: np.ndarray, labels: np.ndarray, class_names) -> Figure:
     """For flat feature vectors (no image to show): each class's mean feature value."""
-    fig = Figure(figsize=(5.0, 3.0))
+    fig = Figure(figsize=PANEL)
     ax = fig.subplots()
     for index, name in enumerate(class_names[:10]):
         rows = features[labels == index]

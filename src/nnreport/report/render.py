@@ -10,7 +10,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from nnreport import UserError, __version__, experiments
-from nnreport.messages import load_messages
+from nnreport.messages import class_label, load_messages
 from nnreport.report import summary
 from nnreport.report.assets import Paths, figure_uri, load_meta
 from nnreport.report.code import loader_listing
@@ -92,6 +92,7 @@ def build_context(config: dict, paths: Paths, templates: Path, rebuild: str = ""
             {
                 "name": name,
                 "meta": meta,
+                "class_names": [class_label(t, name) for name in meta["class_names"]],
                 "sample_grid": figure_uri(paths.figure(name, "samples")),
                 "balance": figure_uri(paths.figure(name, "balance")),
                 "sections": [build(key, name, meta["title"], paths, t) for key in dataset_keys],
@@ -100,17 +101,19 @@ def build_context(config: dict, paths: Paths, templates: Path, rebuild: str = ""
     metas = [ds["meta"] for ds in datasets]
     verdicts = summary.counts(datasets)
     return {
-        "summary": t("title_summary", datasets=", ".join(m["title"] for m in metas), **verdicts),
+        "summary": t("title_summary", datasets=listed([m["title"] for m in metas], t), **verdicts),
         "cross": summary.cross_dataset(
             config["datasets"], dataset_keys, paths, t, [m["title"] for m in metas]
         ),
         "conclusion": summary.conclusion(datasets, t),
+        "limitations": summary.limitations(config, datasets, t),
+        "method_note": t("verdicts_how"),
         "matrix": summary.verdict_matrix(datasets, t),
         "homework": summary.homework_table(datasets, dataset_keys, paths, t),
-        "provenance": summary.provenance(config, metas, paths, rebuild),
+        "provenance": summary.provenance(config, metas, paths, rebuild, t),
         "report": report,
         "title": report["title"]
-        or t("default_title", datasets=", ".join(m["title"] for m in metas)),
+        or t("default_title", datasets=listed([m["title"] for m in metas], t)),
         "lang": report["lang"],
         "t": t,
         "version": __version__,
@@ -129,25 +132,44 @@ def build_context(config: dict, paths: Paths, templates: Path, rebuild: str = ""
     }
 
 
+def listed(names: list[str], t) -> str:
+    """The names as a sentence lists them, "MNIST, Fashion-MNIST and digits" (the catalog's
+    ``list_last`` joins the last two)."""
+    if len(names) < 2:
+        return "".join(names)
+    return t("list_last", head=", ".join(names[:-1]), last=names[-1])
+
+
 def experiment_part(key: str, datasets: list[dict], t) -> dict:
-    """One experiment across the datasets: its code, settings and output once, then per
-    dataset its figures, tables and findings, then the discussion."""
+    """One experiment across the datasets: its code, settings and output once, each figure
+    once with the datasets side by side, the tables that line up merged, then per dataset
+    the rest of its tables and its verdicts, then the discussion."""
     parts = [(ds, next(s for s in ds["sections"] if s["key"] == key)) for ds in datasets]
     first_ds, first = parts[0]
     module = experiments.get(key).section
-    merged = merged_tables([(ds["meta"]["title"], sec["tables"]) for ds, sec in parts])
+    titled = [(ds["meta"]["title"], sec) for ds, sec in parts]
+    merged, own = split_tables([(title, drop_ok_status(sec["tables"], t)) for title, sec in titled])
     return {
         "key": key,
         "title": first["title"],
         "intro": first["intro"],
         "code": first["code"],
         "settings": merged_table(
-            [(ds["meta"]["title"], sec["settings_used"]) for ds, sec in parts], module, t
+            [(title, sec["settings_used"]) for title, sec in titled], module, t
         ),
         "log": first["log"],
-        "log_title": t("code_output_of", title=first_ds["meta"]["title"]),
-        "parts": [{"ds": ds, "sec": sec} for ds, sec in parts],
+        "log_title": t(
+            "code_output_of"
+            if first["settings_used"].get("repeats", 1) > 1
+            else "code_output_single_of",
+            title=first_ds["meta"]["title"],
+        ),  # fmt: skip
+        "figure_groups": figure_groups(titled, t),
         "tables": merged,
+        "parts": [
+            {"ds": ds, "sec": sec, "tables": tables}
+            for (ds, sec), tables in zip(parts, own, strict=True)
+        ],  # fmt: skip
         "claims": claims([sec for _, sec in parts]),
         "discussion": discussion(
             module, [discussed(ds["meta"]["title"], ds["name"], sec) for ds, sec in parts], t
@@ -163,34 +185,90 @@ def discussed(title: str, name: str, section: dict) -> dict:
 DISCUSSED = ("record", "arrays", "findings")
 
 
+def figure_groups(parts: list[tuple[str, dict]], t) -> list[dict]:
+    """Each figure of an experiment once: the datasets' drawings side by side (one above the
+    other when wide) under one caption, the dataset named in each drawing's title. Drawings
+    whose captions differ by more than the dataset (other seed counts) keep their own."""
+    by_name: dict[str, list[tuple[str, dict]]] = {}
+    for title, section in parts:
+        for fig in section["figures"]:
+            by_name.setdefault(fig["name"], []).append((title, fig))
+    groups = []
+    for drawings in by_name.values():
+        captions = {fig["caption"].replace(f" ({title})", "") for title, fig in drawings}
+        wide = any(fig["wide"] for _, fig in drawings)
+        if len(drawings) > 1 and len(captions) == 1:
+            order = t("top_to_bottom" if wide else "left_to_right",
+                      titles=", ".join(title for title, _ in drawings))  # fmt: skip
+            groups.append({"wide": wide, "images": [fig for _, fig in drawings],
+                           "caption": f"{captions.pop()} {order}"})  # fmt: skip
+        else:
+            groups += [{"wide": fig["wide"], "images": [fig], "caption": fig["caption"]}
+                       for _, fig in drawings]  # fmt: skip
+    return groups
+
+
+def drop_ok_status(tables: list[dict], t) -> list[dict]:
+    """The tables without a status column that reads "ok" in every row (no run diverged;
+    the caption says so)."""
+    kept = []
+    for tab in tables:
+        column = tab["header"].index(t("status")) if t("status") in tab["header"] else None
+        if column is None or any(row[column] != t("ok") for row in tab["rows"]):
+            kept.append(tab)
+            continue
+        kept.append({
+            **tab,
+            "caption": f"{tab['caption']} {t('no_run_diverged')}",
+            "header": [h for i, h in enumerate(tab["header"]) if i != column],
+            "rows": [[c for i, c in enumerate(row) if i != column] for row in tab["rows"]],
+        })  # fmt: skip
+    return kept
+
+
 MAX_COLUMNS = 10  # a merged table wider than this stays one table per dataset
 
 
-def merged_tables(parts: list[tuple[str, list[dict]]]) -> list[dict] | None:
-    """The datasets' tables side by side (one column group per dataset), when every table
-    has the same header and the same row labels on every dataset and fits the page; None
-    otherwise (each dataset then shows its own)."""
+def split_tables(parts: list[tuple[str, list[dict]]]) -> tuple[list[dict], list[list[dict]]]:
+    """The datasets' tables side by side (one column group per dataset) where a table has
+    the same header, row labels and caption (but for the dataset) on every dataset and fits
+    the page; the others stay with their dataset. Returns (merged, each dataset's own)."""
     titles = [title for title, _ in parts]
-    first_title, first = parts[0]
-    if len(parts) < 2 or not first:
-        return None
+    own: list[list[dict]] = [[] for _ in parts]
     merged = []
-    for i, head in enumerate(first):
+    for i in range(max((len(tabs) for _, tabs in parts), default=0)):
         tables = [tabs[i] if i < len(tabs) else None for _, tabs in parts]
-        if any(tab is None or tab["header"] != head["header"]
-               or [r[0] for r in tab["rows"]] != [r[0] for r in head["rows"]]
-               for tab in tables):  # fmt: skip
-            return None
-        if 1 + len(parts) * (len(head["header"]) - 1) > MAX_COLUMNS:
-            return None
-        merged.append({
-            "caption": head["caption"].replace(f" ({first_title})", ""),
-            "groups": [(title, len(head["header"]) - 1) for title in titles],
-            "header": [head["header"][0], *(head["header"][1:] * len(parts))],
-            "rows": [[row[0], *(cell for tab in tables for cell in tab["rows"][r][1:])]
-                     for r, row in enumerate(head["rows"])],
-        })  # fmt: skip
-    return merged
+        if mergeable(titles, tables):
+            merged.append(merge(titles, tables))
+        else:
+            for mine, tab in zip(own, tables, strict=True):
+                mine += [tab] if tab is not None else []
+    return merged, own
+
+
+def mergeable(titles: list[str], tables: list[dict | None]) -> bool:
+    head = tables[0]
+    if len(tables) < 2 or any(tab is None for tab in tables):
+        return False
+    pairs = zip(titles, tables, strict=True)
+    captions = {tab["caption"].replace(f" ({title})", "") for title, tab in pairs}
+    return (
+        len(captions) == 1  # else the merged caption would be wrong for some dataset
+        and all(tab["header"] == head["header"] for tab in tables)
+        and all([r[0] for r in tab["rows"]] == [r[0] for r in head["rows"]] for tab in tables)
+        and 1 + len(tables) * (len(head["header"]) - 1) <= MAX_COLUMNS
+    )
+
+
+def merge(titles: list[str], tables: list[dict]) -> dict:
+    head = tables[0]
+    return {
+        "caption": head["caption"].replace(f" ({titles[0]})", ""),
+        "groups": [(title, len(head["header"]) - 1) for title in titles],
+        "header": [head["header"][0], *(head["header"][1:] * len(tables))],
+        "rows": [[row[0], *(cell for tab in tables for cell in tab["rows"][r][1:])]
+                 for r, row in enumerate(head["rows"])],
+    }  # fmt: skip
 
 
 def claims(sections: list[dict]) -> list[dict]:
@@ -210,6 +288,7 @@ def general_part(section: dict, t) -> dict:
     module = experiments.get(section["key"]).section
     return {
         **section,
+        "tables": drop_ok_status(section["tables"], t),
         "settings": merged_table([(t("value"), section["settings_used"])], module, t),
         "log_title": t("code_output"),
         "discussion": discussion(module, [discussed("", "general", section)], t),

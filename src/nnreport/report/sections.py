@@ -15,7 +15,7 @@ import re
 import numpy as np
 
 from nnreport import UserError, experiments
-from nnreport.plots import figure_names
+from nnreport.plots import SMOOTH_WINDOW, figure_names
 from nnreport.report.assets import Paths, figure_uri, load_result
 from nnreport.report.code import reviewed_code
 from nnreport.report.findings import Finding
@@ -62,12 +62,14 @@ def base(ctx, head=10, tail=10) -> dict:
         "log": log_excerpt(record.get("log", []), head, tail, t("omitted")),
         "figures": [
             {
+                "name": name,
                 "uri": figure_uri(path),
                 "wide": is_wide(path),
                 "caption": t(
                     f"caption_{name.replace('-', '_')}",
                     title=ctx["title"],
                     seeds=record["settings_used"].get("repeats", 1),
+                    window=SMOOTH_WINDOW,
                 ),
             }
             for name in ctx["figures"]

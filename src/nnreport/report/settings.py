@@ -14,10 +14,11 @@ from __future__ import annotations
 from nnreport.nn.optimizers import DISPLAY_NAMES
 
 # Never shown: copies of other settings (optimizer_configs = arms, weight_scales =
-# min_log10_scale + scales, n_train / n_test = the dataset table) and settings that change
-# no number (job counts, log spacing, how many search trials the log lists).
+# min_log10_scale + scales, n_train / n_test = the dataset table, layer_sizes = the dataset's
+# features, hidden_sizes and its classes) and settings that change no number (job counts,
+# log spacing, how many search trials the log lists).
 HIDDEN = frozenset({"optimizer_configs", "n_train", "n_test", "weight_scales", "shards",
-                    "best_shown", "log_every", "iterations_per_epoch"})  # fmt: skip
+                    "best_shown", "log_every", "iterations_per_epoch", "layer_sizes"})  # fmt: skip
 NAMES = {**DISPLAY_NAMES, "relu": "ReLU", "sigmoid": "sigmoid", "tanh": "tanh",
          "xavier": "Xavier", "he": "He"}  # fmt: skip
 RANGES = frozenset({"lr_range", "lr_limit", "weight_decay_range", "weight_decay_limit"})
@@ -79,7 +80,9 @@ def merged_table(sections: list[tuple[str, dict]], module, t) -> dict:
     """One row per setting of an experiment run on several datasets.
 
     ``sections`` holds (dataset title, settings_used); a row has the label, one value for
-    all datasets (``same``) or one per dataset, and the reference's value where it differs.
+    all datasets or one per dataset, and the reference's value where it differs. Where every
+    row has one value, the table has one value column. A setting that needs a word on how it
+    counts has a ``setting_note_<key>`` message, added to the caption.
     """
     hidden = getattr(module, "HIDDEN_SETTINGS", ())
     reference = getattr(module, "REFERENCE_SETTINGS", {})
@@ -96,9 +99,11 @@ def merged_table(sections: list[tuple[str, dict]], module, t) -> dict:
             "values": values[:1] if len(set(values)) == 1 else values,
             "reference": value_text(key, reference[key], t) if differs else "",
         })  # fmt: skip
+    same = all(len(row["values"]) == 1 for row in rows)
     return {
-        "columns": [title for title, _ in sections],
+        "notes": [t(f"setting_note_{key}") for key in keys if t.has(f"setting_note_{key}")],
+        "columns": [t("value")] if same else [title for title, _ in sections],
         "rows": rows,
         "reference": t(f"reference_{getattr(module, 'REFERENCE', 'textbook')}"),
-        "has_reference": bool(reference),
+        "has_reference": any(row["reference"] for row in rows),
     }

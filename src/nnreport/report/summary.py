@@ -15,6 +15,7 @@ from nnreport.config import defaults
 from nnreport.lock import locked_status
 from nnreport.report.assets import Paths, load_result
 from nnreport.report.code import git_commit
+from nnreport.report.findings import ALPHA
 
 PACKAGES = ("numpy", "tensorflow", "scikit-learn", "matplotlib", "snakemake", "weasyprint",
             "jinja2", "scipy")  # fmt: skip
@@ -88,6 +89,36 @@ def conclusion(datasets: list[dict], t) -> list[dict]:
     return groups
 
 
+SUBSETS = ("overfit", "batch_norm", "hparam_search")  # trained on the textbook's small subsets
+
+
+def limitations(config: dict, datasets: list[dict], t) -> list[str]:
+    """What the verdicts rest on, from the config and the results: the number of tests (and
+    how many could flip by chance at 5 %), seeds, the search's validation set, the TF runs,
+    the training subsets. A part whose experiment did not run is left out."""
+    checks = sum(n for key, n in counts(datasets).items() if key != "not_applicable")
+    lines = [t("limit_tests", checks=checks, by_chance=round(checks * ALPHA))]
+    settings = config["experiments"]
+    seeds = sorted({s.get("repeats", 1) for s in settings.values() if s.get("repeats", 1) > 1})
+    if seeds:
+        lines.append(t("limit_seeds", seeds=" / ".join(map(str, seeds))))
+    sizes = {ds["meta"]["title"]: s["record"]["split"]["validation"]
+             for ds in datasets for s in ds["sections"] if s["key"] == "hparam_search"}  # fmt: skip
+    if sizes:
+        validation = (str(next(iter(sizes.values()))) if len(set(sizes.values())) == 1 else
+                      ", ".join(f"{n} ({title})" for title, n in sizes.items()))  # fmt: skip
+        lines.append(t("limit_search", validation=validation,
+                       step=f"{1 / max(sizes.values()):.2g}"))  # fmt: skip
+    if "tf_mlp" in settings:
+        runs = sorted({arm["runs"] for arm in settings["tf_mlp"]["arms"]})
+        lines.append(t("limit_tf", runs=" / ".join(map(str, runs))))
+    subsets = [t(f"limit_subset_{k}", n=f"{settings[k]['train_samples']:,}")
+               for k in SUBSETS if k in settings]  # fmt: skip
+    if subsets:
+        lines.append(t("limit_subsets", subsets="; ".join(subsets)))
+    return lines
+
+
 def verdict_matrix(datasets: list[dict], t) -> dict:
     """Claims (grouped by source) x datasets; a cell holds the verdict, its key number and
     the section it links to. Several findings of one claim in a cell (Momentum, AdaGrad and
@@ -106,7 +137,9 @@ def verdict_matrix(datasets: list[dict], t) -> dict:
                 for claim, by_column in cells.items() if sources[claim] == source]  # fmt: skip
         if rows:
             groups.append({"title": t(f"source_{source}"), "rows": rows})
-    return {"columns": [ds["meta"]["title"] for ds in datasets], "groups": groups}
+    caveat = any(cell and cell["caveat"] for g in groups for r in g["rows"] for cell in r["cells"])
+    return {"columns": [ds["meta"]["title"] for ds in datasets], "groups": groups,
+            "caveat": caveat}  # fmt: skip
 
 
 def matrix_cell(cell: dict | None, t) -> dict | None:
@@ -120,7 +153,7 @@ def matrix_cell(cell: dict | None, t) -> dict | None:
     else:
         number = f"{sum(f.verdict == 'supported' for f in found)}/{len(found)}"
     return {"verdict": verdict, "text": t(f"verdict_{verdict}"), "number": number,
-            "href": cell["href"]}  # fmt: skip
+            "href": cell["href"], "caveat": any(f.caveat for f in found)}  # fmt: skip
 
 
 def homework_table(datasets: list[dict], names: list[str], paths: Paths, t) -> list[list[str]]:
@@ -162,18 +195,34 @@ def job_runtimes(folder: Path) -> list[list[str]]:
     return rows
 
 
-def grouped_runtimes(rows: list[list[str]]) -> list[list[str]]:
-    """Job runtimes summed per dataset and experiment (shards, stages and figures of one
-    experiment together): group, jobs, seconds, largest max RSS (MB)."""
-    groups: dict[str, list] = {}
+def runtime_matrix(rows: list[list[str]], scopes: list[tuple[str, str]]) -> dict:
+    """Job runtimes as one table: a row per experiment (its shards, stages and figures
+    summed), a column per scope (each dataset, then the dataset-free ones), each cell
+    "seconds (jobs)", and the row's largest memory use (MB). Data preparation is the row
+    ``prepare``; the report's own job is left out (it is the one being written)."""
+    cells: dict[str, dict[str, list[float]]] = {}
+    memory: dict[str, float] = {}
     for job, seconds, rss in rows:
-        group = groups.setdefault("/".join(job.split("/")[:2]), [0, 0.0, 0.0])
-        group[0] += 1
-        group[1] += float(seconds)
-        group[2] = max(group[2], float(rss or 0))
-    return [
-        [name, str(n), f"{total:.0f}", f"{rss:.0f}"] for name, (n, total, rss) in groups.items()
-    ]
+        parts = job.split("/")
+        if len(parts) < 2:
+            continue
+        scope, name = (parts[1], "prepare") if parts[0] == "prepare" else (parts[0], parts[1])
+        cell = cells.setdefault(name, {}).setdefault(scope, [0.0, 0])
+        cell[0] += float(seconds)
+        cell[1] += 1
+        memory[name] = max(memory.get(name, 0.0), float(rss or 0))
+    keys = [key for key, _ in scopes if any(key in row for row in cells.values())]
+    return {
+        "columns": [title for key, title in scopes if key in keys],
+        "rows": [
+            [
+                name,
+                *(f"{row[k][0]:.0f} ({row[k][1]})" if k in row else "—" for k in keys),
+                f"{memory[name]:.0f}",
+            ]
+            for name, row in cells.items()
+        ],  # fmt: skip
+    }
 
 
 def changed_settings(config: dict, default: dict) -> dict:
@@ -189,7 +238,7 @@ def changed_settings(config: dict, default: dict) -> dict:
     return changed
 
 
-def provenance(config: dict, metas: list[dict], paths: Paths, rebuild: str) -> dict:
+def provenance(config: dict, metas: list[dict], paths: Paths, rebuild: str, t) -> dict:
     changed = changed_settings(config, defaults())
     return {
         "commit": git_commit(),
@@ -199,7 +248,10 @@ def provenance(config: dict, metas: list[dict], paths: Paths, rebuild: str) -> d
         else "{}",
         "seeds": [(key, settings.get("seed")) for key, settings in config["experiments"].items()],
         "checksums": [(m["name"], f, d) for m in metas for f, d in m["checksums"].items()],
-        "jobs": grouped_runtimes(job_runtimes(paths.benchmarks)),
+        "jobs": runtime_matrix(
+            job_runtimes(paths.benchmarks),
+            [(m["name"], m["title"]) for m in metas] + [("general", t("dataset_free"))],
+        ),
         "cores": os.cpu_count(),
         "rebuild": rebuild,
         "lock": locked_status(Path.cwd()),

@@ -15,18 +15,26 @@ def activation_grid(record: dict, arrays: dict, title: str, t, activation: str) 
     low, high = record["ranges"][a]
     edges = np.linspace(low, high, hist.shape[-1] + 1)
     rows, cols = hist.shape[:2]
-    fig = Figure(figsize=(1.5 * cols + 0.6, 1.2 * rows + 0.5))
+    fig = Figure(figsize=(1.15 * cols + 0.5, 0.5 * rows + 0.65))
     axes = fig.subplots(rows, cols, squeeze=False, sharex=True)
     for r in range(rows):
         for c in range(cols):
             ax = axes[r, c]
             ax.stairs(hist[r, c], edges, fill=True, alpha=0.8)
             ax.set_yticks([])
+            if activation == "relu":
+                # the zeros (half the units) would flatten the rest: cut the first bin, say it
+                if hist[r, c, 1:].max() > 0:
+                    ax.set_ylim(0, hist[r, c, 1:].max() * 1.15)
+                zeros = record["saturated"][a][r][c]
+                label = {"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1}
+                ax.text(0.97, 0.93, t("plot_zero_share", share=f"{zeros:.0%}"), ha="right",
+                        va="top", transform=ax.transAxes, fontsize=6, bbox=label)  # fmt: skip
             ax.tick_params(labelsize=6)
             if r == 0:
-                ax.set_title(t("plot_layer", n=c + 1), fontsize=8)
+                ax.set_title(t("plot_layer", n=c + 1), fontsize=7)
             if c == 0:
-                ax.set_ylabel(record["init_labels"][r], fontsize=8)
+                ax.set_ylabel(record["init_labels"][r], fontsize=7)
     fig.suptitle(NAMES.get(activation, activation), fontsize=10)
     fig.tight_layout()
     return fig

@@ -14,9 +14,9 @@ def batch_norm_grid(record: dict, arrays: dict, title: str, t) -> Figure:
     """One panel per weight scale: training accuracy with and without batch norm."""
     acc = arrays["train_acc"]  # (repeats, epochs, variant, scales)
     scales = record["scales"]
-    cols = math.ceil(math.sqrt(len(scales)))
-    rows = math.ceil(len(scales) / cols)
-    fig = Figure(figsize=(1.3 * cols + 0.4, 1.1 * rows + 0.6))
+    rows = math.ceil(len(scales) / 8)  # up to 8 panels a row: drawn at the page's width
+    cols = math.ceil(len(scales) / rows)
+    fig = Figure(figsize=(1.0 * cols + 0.4, 0.85 * rows + 0.7))
     axes = fig.subplots(rows, cols, squeeze=False, sharex=True, sharey=True)
     epochs = np.arange(acc.shape[1])
     for i, ax in enumerate(axes.flat):
@@ -28,8 +28,8 @@ def batch_norm_grid(record: dict, arrays: dict, title: str, t) -> Figure:
         ax.set_title(f"w = {scales[i]:.2g}", fontsize=7, pad=2)
         ax.set_ylim(0, 1)
         ax.tick_params(labelsize=6)
-    axes.flat[0].legend(fontsize=6, loc="upper left")
-    fig.suptitle(title, fontsize=10)
+    fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="upper right", ncols=2, fontsize=7)
+    fig.suptitle(title, fontsize=9, x=0.06, ha="left")
     fig.supxlabel(t("plot_epoch"), fontsize=8)
     fig.supylabel(t("plot_train_accuracy"), fontsize=8)
     fig.tight_layout()

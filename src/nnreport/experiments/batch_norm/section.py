@@ -17,11 +17,7 @@ def build(ctx) -> dict:
         [f"{scale:.3g}", fmt(mean(final[:, 0, i])), fmt(mean(final[:, 1, i]))]
         for i, scale in enumerate(record["scales"])
     ]
-    section = base(ctx, head=8, tail=8)
-    compared = comparison(record)
-    section["highlight"] = t("batch_norm_wins", wins=len(compared["wins"]),
-                             total=len(compared["compared"]),
-                             diverged=len(compared["diverged"]))  # fmt: skip
+    section = base(ctx, head=8, tail=8)  # its verdict states the count of scales won
     section["tables"].append(
         table(
             t("batch_norm_table", title=ctx["title"]),

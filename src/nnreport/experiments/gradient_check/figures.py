@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
+from nnreport.plots import PANEL
+
 
 def gradient_diffs(record: dict, arrays: dict, title: str, t) -> Figure:
     """Largest |backprop - numerical| per parameter array, on a log axis."""
     rows = record["rows"]
-    fig = Figure(figsize=(5.0, 2.6))
+    fig = Figure(figsize=PANEL)
     ax = fig.subplots()
-    ax.bar([r["param"] for r in rows], [max(r["max_abs_diff"], 1e-20) for r in rows])
-    ax.set(yscale="log", ylabel=t("plot_grad_diff"), title=title)
-    ax.tick_params(axis="x", labelrotation=60, labelsize=7)
+    diffs = [max(r["max_abs_diff"], 1e-20) for r in rows]
+    ax.bar([r["param"] for r in rows], diffs)
+    # one scale for every dataset's figure (they stand side by side), widened if need be
+    ax.set(yscale="log", ylabel=t("plot_grad_diff"), title=title,
+           ylim=(min(1e-14, min(diffs) / 2), max(1e-6, max(diffs) * 2)))  # fmt: skip
+    ax.tick_params(axis="x", labelrotation=60, labelsize=6.5)
     fig.tight_layout()
     return fig
 

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from nnreport.plots import band
+from nnreport.plots import PANEL, band
 
 
 def hparam_best_grid(record: dict, arrays: dict, title: str, t) -> Figure:
@@ -45,7 +45,7 @@ def hparam_best_grid(record: dict, arrays: dict, title: str, t) -> Figure:
 
 def hparam_scatter(record: dict, arrays: dict, title: str, t) -> Figure:
     """Every trial of every stage: lr vs weight decay, coloured by validation accuracy."""
-    fig = Figure(figsize=(5.4, 3.8))
+    fig = Figure(figsize=(PANEL[0] + 0.5, PANEL[1] + 0.5))  # the colour bar, the legend below
     ax = fig.subplots()
     markers = "os^Dv"
     points = None
@@ -55,28 +55,28 @@ def hparam_scatter(record: dict, arrays: dict, title: str, t) -> Figure:
         points = ax.scatter(
             [tr["lr"] for tr in ok], [tr["weight_decay"] for tr in ok],
             c=[tr["val_acc"] for tr in ok], cmap="viridis", vmin=0, vmax=1,
-            marker=markers[stage["stage"] % len(markers)], s=22, edgecolors="k",
+            marker=markers[stage["stage"] % len(markers)], s=12, edgecolors="k",
             linewidths=0.3, label=t("plot_stage", stage=stage["stage"] + 1),
         )  # fmt: skip
         if bad:
             ax.scatter(
                 [tr["lr"] for tr in bad], [tr["weight_decay"] for tr in bad], marker="x",
-                color="tab:red", s=20, label=t("plot_stage_diverged", stage=stage["stage"] + 1),
+                color="tab:red", s=12, label=t("plot_stage_diverged", stage=stage["stage"] + 1),
             )  # fmt: skip
         box = stage["best_range"]
         (lr_low, lr_high), (wd_low, wd_high) = box["lr"], box["weight_decay"]
         last = stage is record["stages"][-1]
         ax.add_patch(Rectangle(
             (lr_low, wd_low), lr_high - lr_low, wd_high - wd_low, fill=False, clip_on=False,
-            ls="-" if last else "--", lw=2.0 if last else 1.2, zorder=5,
+            ls="-" if last else "--", lw=1.6 if last else 1.0, zorder=5,
             edgecolor="#D55E00" if last else "#444444",
             label=t("plot_range_box", stage=stage["stage"] + 1),
         ))  # fmt: skip
     ax.set(xscale="log", yscale="log", xlabel=t("plot_lr"), ylabel=t("weight_decay"), title=title)
     if points is not None:
         fig.colorbar(points, ax=ax, label=t("val_accuracy"))
-    ax.legend(fontsize="x-small", loc="best")
-    fig.tight_layout()
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncols=2, fontsize=6.5)
+    fig.tight_layout(rect=(0, 0.16, 1, 1))  # the legend below the plot, off the points
     return fig
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nnreport.nn.trainer import iterations_per_epoch
 from nnreport.report.findings import Claim, Finding, Test, make
 from nnreport.report.sections import base, fmt, table
 
@@ -113,6 +114,21 @@ def findings(ctx) -> list[Finding]:
         test = Test("supported" if overlap else "not_supported", "rule_lr_range", "basis_search",
                     {"top": len(record["stages"][-1]["top"])}, key=key)  # fmt: skip
     return [make(t, "lr_range", test, low=f"{low:.2g}", high=f"{high:.2g}")]
+
+
+def discuss(parts: list[dict], t) -> list[str]:
+    """Why the recommended learning rates lie above the textbook's, where they do: its box
+    (and the homework's, drawn from it) ends at the first stage's upper edge; ours moved past
+    it. With the training budget of every trial, which favours large rates."""
+    above = [p["title"] for p in parts if p["record"]["recommendation"]["lr"][0] > TEXTBOOK_LR[1]]
+    if not above:
+        return []
+    settings, split = parts[0]["record"]["settings_used"], parts[0]["record"]["split"]
+    batches = iterations_per_epoch(split["train"], min(settings["batch_size"], split["train"]))
+    return [t("why_lr_above", datasets=", ".join(above), edge=f"{settings['lr_range'][1]:g}",
+              limit=f"{settings['lr_limit'][1]:g}", epochs=settings["epochs"] - 1,
+              batches=batches, updates=batches * (settings["epochs"] - 1),
+              train=split["train"])]  # fmt: skip
 
 
 def summary(record: dict, t) -> list[tuple[str, str]]:

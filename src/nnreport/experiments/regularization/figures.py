@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from nnreport.plots import band
+from nnreport.plots import PANEL, band
 
 
 def accuracy_curves(record: dict, arrays: dict, title: str, t) -> Figure:
     """Train and test accuracy per epoch (overfit, weight_decay, dropout)."""
-    fig = Figure(figsize=(5.2, 3.0))
+    fig = Figure(figsize=PANEL)
     ax = fig.subplots()
     epochs = np.arange(arrays["train_acc"].shape[1])
     band(ax, epochs, arrays["train_acc"], label=t("train"), marker="o", markevery=10, markersize=3)

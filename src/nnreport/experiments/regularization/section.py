@@ -37,6 +37,11 @@ def build(ctx) -> dict:
     if len(rows) > 1:
         rows.append([t("mean"), fmt(summary["train_acc"]), fmt(summary["test_acc"]),
                      fmt(summary["gap"])])  # fmt: skip
+    epoch = compared_epoch(ctx)
+    if epoch is not None and epoch < ctx["arrays"]["train_acc"].shape[1] - 1:
+        train, test = (ctx["arrays"][k][:, epoch] for k in ("train_acc", "test_acc"))
+        rows.append([t("mean_at_epoch", epoch=epoch), fmt(mean(train)), fmt(mean(test)),
+                     fmt(mean(train - test))])  # fmt: skip
     section = base(ctx)
     section["tables"].append(
         table(
@@ -46,6 +51,16 @@ def build(ctx) -> dict:
         )  # fmt: skip
     )
     return section
+
+
+def compared_epoch(ctx) -> int | None:
+    """The epoch where a remedy is compared with the run without regularisation: the last
+    both reach (dropout trains longer, the textbook's 301 epochs); None for that run itself
+    or when it is missing."""
+    overfit = ctx["load"]("overfit") if ctx["key"] != "overfit" else None
+    if overfit is None:
+        return None
+    return min(ctx["arrays"]["test_acc"].shape[1], overfit[1]["test_acc"].shape[1]) - 1
 
 
 OVERFIT_GAP = 0.1  # a train-test gap above this, on average over seeds, is overfitting
@@ -74,8 +89,7 @@ def findings(ctx) -> list[Finding]:
                      text_key="finding_remedy_not_applicable", gap=mean(overfit[0]["gap"]),
                      low=established.values["low"], high=established.values["high"],
                      level=OVERFIT_GAP)]  # fmt: skip
-    # dropout trains longer (the textbook's 301 epochs): compare where both runs are
-    epoch = min(ctx["arrays"]["test_acc"].shape[1], overfit[1]["test_acc"].shape[1]) - 1
+    epoch = compared_epoch(ctx)
     train, test = (ctx["arrays"][k][:, epoch] for k in ("train_acc", "test_acc"))
     train_0, test_0 = (overfit[1][k][:, epoch] for k in ("train_acc", "test_acc"))
     change = paired(test, test_0, "greater")

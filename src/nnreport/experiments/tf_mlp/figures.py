@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 from matplotlib.figure import Figure
 
 from nnreport.experiments.tf_mlp.section import arm_label
+from nnreport.plots import PANEL, plain_log_ticks
 
 
 def tf_accuracy_strip(record: dict, arrays: dict, title: str, t) -> Figure:
     """Final test accuracy of every run by arm: a box per arm with the runs as dots
     (diverged runs as red crosses at the bottom)."""
-    fig = Figure(figsize=(5.0, 3.0))
+    fig = Figure(figsize=PANEL)
     ax = fig.subplots()
     rng = np.random.default_rng(0)  # horizontal jitter only
     for x, arm in enumerate(record["arms"], start=1):
@@ -25,8 +28,8 @@ def tf_accuracy_strip(record: dict, arrays: dict, title: str, t) -> Figure:
             ax.scatter([x] * diverged, [0.0] * diverged, marker="x", color="tab:red", zorder=3,
                        label=t("diverged") if x == 1 else None)  # fmt: skip
     ax.axhline(0.9, color="gray", ls=":", lw=1)
-    names = [arm_label(t, arm).replace(" + ", "\n+ ") for arm in record["arms"]]
-    ax.set_xticks(range(1, len(record["arms"]) + 1), names, fontsize=8)
+    names = [textwrap.fill(arm_label(t, arm), 14) for arm in record["arms"]]  # a third of a page
+    ax.set_xticks(range(1, len(record["arms"]) + 1), names, fontsize=6.5)
     ax.set(ylabel=t("test_accuracy"), ylim=(0, 1.0), title=title)
     ax.grid(alpha=0.3, axis="y")
     fig.tight_layout()
@@ -35,7 +38,7 @@ def tf_accuracy_strip(record: dict, arrays: dict, title: str, t) -> Figure:
 
 def tf_cost_curves(record: dict, arrays: dict, title: str, t) -> Figure:
     """Average cost per epoch of every run, one colour per arm."""
-    fig = Figure(figsize=(5.2, 3.1))
+    fig = Figure(figsize=(PANEL[0], PANEL[1] + 0.45))  # the legend below the plot
     ax = fig.subplots()
     cost = arrays["cost"]  # (runs, epochs)
     epochs = np.arange(1, cost.shape[1] + 1)
@@ -52,9 +55,10 @@ def tf_cost_curves(record: dict, arrays: dict, title: str, t) -> Figure:
                 label=arm_label(t, arm) if n == 0 else None,
             )
     ax.set(xlabel=t("plot_epoch"), ylabel=t("plot_cost"), yscale="log", title=title)
+    plain_log_ticks(ax.yaxis)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
-    fig.tight_layout()
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", fontsize=6)
+    fig.tight_layout(rect=(0, 0.2, 1, 1))
     return fig
 
 

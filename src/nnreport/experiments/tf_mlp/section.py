@@ -29,7 +29,7 @@ CLAIMS = (
 )
 
 
-# Shown through the split they produce (the split table and the sweep's own table).
+# Shown through the split they produce (in the caption of the sweep's table).
 HIDDEN_SETTINGS = ("train_samples", "holdout_samples", "train_fraction", "gd_sweep")
 REFERENCE = "homework"
 # The homework's network and budget (15 epochs of 550 batches on MNIST).
@@ -61,7 +61,7 @@ def build(ctx) -> dict:
     most = max(a["runs"] for a in settings["arms"])
     section["tables"].append(
         table(
-            t("tf_run_table", title=ctx["title"], split=record["split"]["train"]),
+            t("tf_run_table", title=ctx["title"]),
             [t("run"), *(arm_label(t, a) for a in arms)],
             [
                 [f"({n})", *(run_cell(t, runs.get((a, n))) for a in arms)]
@@ -103,7 +103,12 @@ def build(ctx) -> dict:
         sweep_runs = [r for r in record["runs"] if r["arm"] == "sweep"]
         section["tables"].append(
             table(
-                t("tf_sweep_table", arm=arm_label(t, sweep["arm"]), epochs=record["epochs"]),
+                t(
+                    "tf_sweep_table",
+                    arm=arm_label(t, sweep["arm"]),
+                    epochs=record["epochs"],
+                    **record["split"],
+                ),  # fmt: skip
                 [t("learning_rate"), t("holdout_accuracy"), t("test_accuracy"), t("status")],
                 [
                     [
