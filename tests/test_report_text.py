@@ -50,9 +50,13 @@ def test_catalog_messages_choose_particles_through_the_format_spec():
 
 
 def test_korean_words_are_kept_whole_outside_code():
-    html = '<p title="제목">옵티마이저를 비교한다</p><pre>코드 줄</pre><style>p{}</style>'
+    html = (
+        '<p title="제목">옵티마이저를 비교한다</p><pre>코드 줄</pre><style>p{}</style>'
+        "<h1>scikit-learn digits</h1>"
+    )
     kept = keep_words_whole(html)
     assert '<span class="kw">옵티마이저를</span> <span class="kw">비교한다</span>' in kept
+    assert '<span class="kw">scikit-learn</span> digits' in kept  # no break at its hyphen
     assert "<pre>코드 줄</pre>" in kept and 'title="제목"' in kept
 
 
@@ -204,7 +208,7 @@ def test_tf_discussion_says_when_runs_leave_the_plateau():
     first, why = tf_section.discuss([part], EN)
     assert "X: 2 of the 3 runs" in first and f"{plateau:.2f}" in first
     assert "leave it in epoch 3 " in first and "1 are still on it" in first
-    assert why.startswith("So the runs that collapse did not diverge")
+    assert why.startswith("None of these runs diverged")
     record["stats"]["adam_seed"]["diverged"] = 1  # a diverged run: no "did not diverge"
     assert tf_section.discuss([part], EN) == [first]
 
@@ -236,3 +240,18 @@ def test_the_reference_column_only_when_a_value_differs():
     assert not same["has_reference"]  # an empty "Textbook" column says nothing
     differs = merged_table([("A", {"batch_size": 128})], Unit, EN)
     assert differs["has_reference"] and differs["rows"][0]["reference"] == "100"
+
+
+def test_tf_summary_counts_runs_below_0_9_only_where_the_plain_arm_reaches_it():
+    def stats(mean, good):
+        return {"mean": mean, "runs": 5, "good": good}
+
+    record = {
+        "arms": ["gd", "adam_seed"],
+        "stats": {"gd": stats(0.97, 5), "adam_seed": stats(0.6, 2)},
+    }
+    ((_, text),) = tf_section.summary(record, EN)
+    assert "plain gradient descent 0.970 (0/5 < 0.9)" in text and "(3/5 < 0.9)" in text
+    record["stats"]["gd"] = stats(0.86, 0)  # Fashion-MNIST: 0.9 is no collapse level there
+    ((_, text),) = tf_section.summary(record, EN)
+    assert "< 0.9" not in text and "plain gradient descent 0.860" in text

@@ -65,16 +65,18 @@ class ParticleFormatter(string.Formatter):
         return super().format_field(value, format_spec)
 
 
-HANGUL_WORD = re.compile(r"[^\s<>]*[가-힣][^\s<>]*")
+# a word with Hangul, or a hyphenated Latin name ("scikit-learn", never "scikit-/learn")
+HANGUL_WORD = re.compile(r"[^\s<>]*[가-힣][^\s<>]*|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
 TAG = re.compile(r"(<[^>]+>)")
 VERBATIM = ("style", "pre", "title", "script")
 
 
 def keep_words_whole(html: str) -> str:
-    """Every word with Hangul in the text of ``html`` wrapped in ``<span class="kw">``
-    (``white-space: nowrap``), so lines break only between words ("옵티마이저", never
-    "옵티/마이저"): CSS ``word-break: keep-all`` does that in browsers, but WeasyPrint does
-    not implement it. Text inside style, pre, title and script stays as it is."""
+    """Every word with Hangul, and every hyphenated Latin name, in the text of ``html``
+    wrapped in ``<span class="kw">`` (``white-space: nowrap``), so lines break only between
+    words ("옵티마이저", never "옵티/마이저"; "scikit-learn" whole): CSS ``word-break:
+    keep-all`` does that in browsers, but WeasyPrint does not implement it. Text inside
+    style, pre, title and script stays as it is."""
     out, verbatim = [], None
     for piece in TAG.split(html):
         if piece.startswith("<"):
