@@ -97,8 +97,9 @@ def class_balance(meta: dict, t) -> Figure:
     x = np.arange(len(names))
     ax.bar(x - 0.2, counts["train"], width=0.4, label=t("train"))
     ax.bar(x + 0.2, counts["test"], width=0.4, label=t("test"))
-    ax.set_xticks(x, names, rotation=40 if max(map(len, names)) > 2 else 0, ha="right"
-                  if max(map(len, names)) > 2 else "center", fontsize=6.5)  # fmt: skip
+    slanted = max(map(len, names)) > 2  # names, not digits: slanted so they do not overlap
+    ax.set_xticks(x, names, rotation=40 if slanted else 0, ha="right" if slanted else "center",
+                  fontsize=6.5)  # fmt: skip
     ax.set(ylabel=t("samples"), title=meta["title"])
     ax.set_ylim(top=max(counts["train"]) * 1.3)  # room for the legend above the bars
     ax.legend(loc="upper center", ncols=2)

@@ -106,7 +106,7 @@ def build_context(config: dict, paths: Paths, templates: Path, rebuild: str = ""
             config["datasets"], dataset_keys, paths, t, [m["title"] for m in metas]
         ),
         "conclusion": summary.conclusion(datasets, t),
-        "limitations": summary.limitations(config, datasets, t),
+        "limitations": summary.limitations(config, datasets, verdicts, t),
         "method_note": t("verdicts_how"),
         "matrix": summary.verdict_matrix(datasets, t),
         "homework": summary.homework_table(datasets, dataset_keys, paths, t),
@@ -185,6 +185,11 @@ def discussed(title: str, name: str, section: dict) -> dict:
 DISCUSSED = ("record", "arrays", "findings")
 
 
+def without_title(caption: str, title: str) -> str:
+    """A caption less its dataset: units end their captions with " (<dataset title>)"."""
+    return caption.replace(f" ({title})", "")
+
+
 def figure_groups(parts: list[tuple[str, dict]], t) -> list[dict]:
     """Each figure of an experiment once: the datasets' drawings side by side (one above the
     other when wide) under one caption, the dataset named in each drawing's title. Drawings
@@ -195,7 +200,7 @@ def figure_groups(parts: list[tuple[str, dict]], t) -> list[dict]:
             by_name.setdefault(fig["name"], []).append((title, fig))
     groups = []
     for drawings in by_name.values():
-        captions = {fig["caption"].replace(f" ({title})", "") for title, fig in drawings}
+        captions = {without_title(fig["caption"], title) for title, fig in drawings}
         wide = any(fig["wide"] for _, fig in drawings)
         if len(drawings) > 1 and len(captions) == 1:
             order = t("top_to_bottom" if wide else "left_to_right",
@@ -251,7 +256,7 @@ def mergeable(titles: list[str], tables: list[dict | None]) -> bool:
     if len(tables) < 2 or any(tab is None for tab in tables):
         return False
     pairs = zip(titles, tables, strict=True)
-    captions = {tab["caption"].replace(f" ({title})", "") for title, tab in pairs}
+    captions = {without_title(tab["caption"], title) for title, tab in pairs}
     return (
         len(captions) == 1  # else the merged caption would be wrong for some dataset
         and all(tab["header"] == head["header"] for tab in tables)
@@ -263,7 +268,7 @@ def mergeable(titles: list[str], tables: list[dict | None]) -> bool:
 def merge(titles: list[str], tables: list[dict]) -> dict:
     head = tables[0]
     return {
-        "caption": head["caption"].replace(f" ({titles[0]})", ""),
+        "caption": without_title(head["caption"], titles[0]),
         "groups": [(title, len(head["header"]) - 1) for title in titles],
         "header": [head["header"][0], *(head["header"][1:] * len(tables))],
         "rows": [[row[0], *(cell for tab in tables for cell in tab["rows"][r][1:])]

@@ -85,7 +85,7 @@ SVG_WIDTH = re.compile(rb'<svg[^>]*?width="([0-9.]+)pt"')
 
 def is_wide(path, limit_pt: float = 6 * 72) -> bool:
     """Whether a figure is wider than 6 inches (a grid of panels): it then gets the full
-    page width, a single plot half of it."""
+    page width, the datasets' one above the other; single plots stand side by side."""
     if path.suffix != ".svg":
         return True
     with open(path, "rb") as handle:  # the <svg> element's size is in the first lines

@@ -64,8 +64,6 @@ def value_text(key: str, value, t) -> str:
     if isinstance(value, list):
         if value and all(isinstance(v, dict) for v in value):
             return "; ".join(arm_text(v, t) for v in value)
-        if key == "layer_sizes":
-            return " → ".join(number(v) for v in value)
         return ", ".join(value_text(key, v, t) for v in value)
     if isinstance(value, str):
         return NAMES.get(value, value)

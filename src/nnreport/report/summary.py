@@ -92,11 +92,12 @@ def conclusion(datasets: list[dict], t) -> list[dict]:
 SUBSETS = ("overfit", "batch_norm", "hparam_search")  # trained on the textbook's small subsets
 
 
-def limitations(config: dict, datasets: list[dict], t) -> list[str]:
-    """What the verdicts rest on, from the config and the results: the number of tests (and
-    how many could flip by chance at 5 %), seeds, the search's validation set, the TF runs,
-    the training subsets. A part whose experiment did not run is left out."""
-    checks = sum(n for key, n in counts(datasets).items() if key != "not_applicable")
+def limitations(config: dict, datasets: list[dict], verdicts: dict[str, int], t) -> list[str]:
+    """What the verdicts rest on, from the config and the results (``verdicts``: their
+    :func:`counts`): the number of tests (and how many could come out significant by chance
+    at 5 %), seeds, the search's validation set, the TF runs, the training subsets. A part
+    whose experiment did not run is left out."""
+    checks = sum(n for key, n in verdicts.items() if key != "not_applicable")
     lines = [t("limit_tests", checks=checks, by_chance=round(checks * ALPHA))]
     settings = config["experiments"]
     seeds = sorted({s.get("repeats", 1) for s in settings.values() if s.get("repeats", 1) > 1})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nnreport.nn.trainer import iterations_per_epoch
+from nnreport.experiments.common import epoch_schedule
 from nnreport.report.findings import Claim, Finding, Test, make
 from nnreport.report.sections import base, fmt, table
 
@@ -124,11 +124,10 @@ def discuss(parts: list[dict], t) -> list[str]:
     if not above:
         return []
     settings, split = parts[0]["record"]["settings_used"], parts[0]["record"]["split"]
-    batches = iterations_per_epoch(split["train"], min(settings["batch_size"], split["train"]))
+    _, batches, updates = epoch_schedule(split["train"], settings)  # as the trials trained
     return [t("why_lr_above", datasets=", ".join(above), edge=f"{settings['lr_range'][1]:g}",
-              limit=f"{settings['lr_limit'][1]:g}", epochs=settings["epochs"] - 1,
-              batches=batches, updates=batches * (settings["epochs"] - 1),
-              train=split["train"])]  # fmt: skip
+              limit=f"{settings['lr_limit'][1]:g}", epochs=updates // batches,
+              batches=batches, updates=updates, train=split["train"])]  # fmt: skip
 
 
 def summary(record: dict, t) -> list[tuple[str, str]]:
