@@ -86,7 +86,7 @@ def test_cli_rejects_a_bad_config_naming_the_key(tmp_path):
         load_config([tmp_path / "config.yaml"])
 
 
-def test_bench_prints_one_json_line(tmp_path):
+def test_bench_prints_one_json_line(trains, tmp_path):
     settings = {**load_config(None)["experiments"]["optimizers"], "iterations": 20, "repeats": 1}
     settings["hidden_sizes"] = [10]
     result = subprocess.run(

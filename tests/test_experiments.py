@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from matplotlib.collections import PolyCollection
 
-from nnreport import data, runner
+from nnreport import runner
 from nnreport.config import experiment_settings, load_config
 from nnreport.experiments.common import shard_range
 from nnreport.experiments.hparam_search import train as hparam_search
@@ -18,13 +18,6 @@ from nnreport.messages import load_messages
 from nnreport.runner import run_experiment
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-
-
-@pytest.fixture(scope="module")
-def digits(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("digits")
-    data.prepare("digits", folder / "digits.npz", folder / "digits.json")
-    return data.load_prepared(folder / "digits.npz")
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ LABELLED_ARMS = [
 
 
 def add_unit(workdir) -> None:
-    """The README's three steps: the unit folder, its settings schema, its messages."""
+    """The three steps of docs/extending.md: the unit folder, its settings schema, its messages."""
     unit = workdir / "src" / "nnreport" / "experiments" / "centroid"
     unit.mkdir()
     for name in ("__init__.py", "train.py", "figures.py", "section.py", "settings.yaml"):

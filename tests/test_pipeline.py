@@ -8,7 +8,7 @@ import time
 
 import pytest
 from conftest import REPO
-from pipeline import clone, copy_workflow, dry_run, planned_jobs, snakemake
+from pipeline import dry_run, planned_jobs, snakemake
 from pypdf import PdfReader
 
 from nnreport import experiments
@@ -135,8 +135,8 @@ def test_one_dataset_setting_reruns_only_that_experiment(built):
     assert jobs == {"run_experiment": 1, "experiment_figure": 1, "render_report": 1, "all": 1}
 
 
-def test_source_module_edit_reruns_the_experiments_that_import_it(built, tmp_path):
-    workdir = clone(built, tmp_path / "wf")
+def test_source_module_edit_reruns_the_experiments_that_import_it(built_clone):
+    workdir = built_clone
     # A copy of a built project is up to date (but for the render, if a test edited a template).
     assert set(planned_jobs(workdir)) <= {"render_report", "all"}
     module = workdir / "src" / "nnreport" / "experiments" / "weight_init" / "train.py"
@@ -145,18 +145,18 @@ def test_source_module_edit_reruns_the_experiments_that_import_it(built, tmp_pat
     assert jobs == {"run_experiment": 3, "experiment_figure": 3, "render_report": 1, "all": 1}
 
 
-def test_figure_code_edit_redraws_only_its_figures(built, tmp_path):
-    workdir = clone(built, tmp_path / "wf")
+def test_figure_code_edit_redraws_only_its_figures(built_clone):
+    workdir = built_clone
     module = workdir / "src" / "nnreport" / "experiments" / "batch_norm" / "figures.py"
     module.write_text(module.read_text() + "\n# edited\n")
     jobs = planned_jobs(workdir)
     assert jobs == {"experiment_figure": len(DATASETS), "render_report": 1, "all": 1}
 
 
-def test_changed_dataset_file_reruns_everything_for_that_dataset(built, tmp_path):
+def test_changed_dataset_file_reruns_everything_for_that_dataset(built_clone):
     import gzip
 
-    workdir = clone(built, tmp_path / "wf")
+    workdir = built_clone
     labels = workdir / "data" / "fashion-mnist" / "t10k-labels-idx1-ubyte.gz"
     payload = gzip.decompress(labels.read_bytes())
     labels.unlink()
@@ -191,8 +191,8 @@ def test_search_shards_are_separate_jobs(built):
         ("experiments: {hparam_search: {trials: 3, shards: 4}}", "shards"),
     ],
 )
-def test_bad_config_is_refused_before_any_job(tmp_path, override, key):
-    workdir = copy_workflow(tmp_path / "wf")
+def test_bad_config_is_refused_before_any_job(override, key, workflow):
+    workdir = workflow
     (workdir / "config" / "bad.yaml").write_text(override + "\n")
     result = snakemake(workdir, "--configfile", "config/smoke.yaml", "config/bad.yaml", check=False)
     assert result.returncode != 0

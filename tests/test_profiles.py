@@ -1,22 +1,15 @@
 """The SLURM profile names exactly the workflow's rules that run as cluster jobs, and the
-README's way of giving an account and a partition keeps its resources."""
+way docs/cluster.md gives an account and a partition keeps its resources."""
 
 from __future__ import annotations
 
 import re
-import subprocess
 
 import yaml
 from conftest import REPO
-from pipeline import copy_workflow, dry_run
+from pipeline import dry_run
 
 PROFILE = REPO / "profiles" / "slurm" / "config.yaml"
-
-
-def workflow_rules() -> set[str]:
-    result = subprocess.run(["snakemake", "--list-rules"], cwd=REPO, capture_output=True,
-                            text=True, check=True)  # fmt: skip
-    return {line.strip() for line in result.stdout.splitlines() if line.strip()}
 
 
 def local_rules() -> set[str]:
@@ -25,9 +18,9 @@ def local_rules() -> set[str]:
     return {name.strip(" ,") for name in block.split() if name.strip(" ,")}
 
 
-def test_profile_sets_threads_and_resources_for_every_job_rule_and_no_other():
+def test_profile_sets_threads_and_resources_for_every_job_rule_and_no_other(snakemake_rules):
     profile = yaml.safe_load(PROFILE.read_text())
-    rules, local = workflow_rules(), local_rules()
+    rules, local = snakemake_rules, local_rules()
     assert local <= rules
     jobs = rules - local
     assert set(profile["set-threads"]) == jobs
@@ -44,11 +37,11 @@ def planned_resources(output: str) -> list[tuple[str, dict[str, str]]]:
 
 
 def test_account_and_partition_from_the_environment_keep_the_profiles_resources(
-    tmp_path, monkeypatch
+    monkeypatch, workflow
 ):
-    """The README's way: SBATCH_ACCOUNT / SBATCH_PARTITION beside --profile profiles/slurm."""
+    """As docs/cluster.md says: SBATCH_ACCOUNT / SBATCH_PARTITION beside the SLURM profile."""
     profile = yaml.safe_load(PROFILE.read_text())
-    workdir = copy_workflow(tmp_path / "wf")
+    workdir = workflow
     (workdir / "config" / "digits.yaml").write_text("datasets: [digits]\n")
     args = "--configfile", "config/smoke.yaml", "config/digits.yaml", "--profile", "profiles/slurm"
     monkeypatch.setenv("SBATCH_ACCOUNT", "acme")

@@ -1,7 +1,6 @@
-"""The digits smoke pipeline on a real one-node SLURM cluster (tests/slurm/start_cluster.sh),
-run as the README's "Running on a cluster" says: every result equals the local build's, and
-every cluster job got the profile's threads, memory and time limit, the account and the
-partition.
+"""The pipeline on a real one-node SLURM cluster (tests/slurm/start_cluster.sh), run as
+docs/cluster.md says, one job of each rule: every result equals the local build's, and every
+cluster job got the profile's threads, memory and time limit, the account and the partition.
 
 Runs as root (the daemons run as root; SLURM and munge are installed with apt-get when
 missing); skipped elsewhere with the reason, and failing instead in CI, where ``CI`` is set.
@@ -17,8 +16,8 @@ import subprocess
 
 import pytest
 import yaml
-from pipeline import REPO, copy_workflow, snakemake
-from test_faults import assert_same_digits_results
+from pipeline import REPO, remove_one_output_per_rule, snakemake
+from test_faults import assert_same_results
 
 SCRIPTS = REPO / "tests" / "slurm"
 PROFILE = REPO / "profiles" / "slurm" / "config.yaml"
@@ -76,19 +75,24 @@ def time_limit(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}:00"
 
 
-@pytest.mark.pipeline
 def test_slurm_gives_the_local_numbers_with_the_profiles_resources(
-    slurm_possible, built, slurm_cluster, tmp_path, monkeypatch
+    slurm_possible, built, built_clone, workflow, slurm_cluster, monkeypatch
 ):
-    workdir = copy_workflow(tmp_path / "wf")
-    (workdir / "config" / "digits.yaml").write_text("datasets: [digits]\n")
+    """One job of each rule through SLURM: the dataset's in a fresh copy, every other rule's
+    in a copy of the local build with one output of each removed."""
     monkeypatch.setenv("SBATCH_ACCOUNT", ACCOUNT)
     monkeypatch.setenv("SBATCH_PARTITION", PARTITION)
-    # The README's command; squeue for job states, since sacct needs accounting.
-    snakemake(workdir, "--configfile", "config/smoke.yaml", "config/digits.yaml",
-              "--profile", "profiles/slurm", "--slurm-status-command", "squeue")  # fmt: skip
-    assert (workdir / "reports" / "report.pdf").is_file()
-    assert_same_digits_results(workdir, built)
+    # docs/cluster.md's command; squeue for job states, since sacct needs accounting.
+    command = ("--profile", "profiles/slurm", "--slurm-status-command", "squeue")
+    cache = "resources/datasets/digits.json"
+    snakemake(workflow, *command, targets=(cache,))
+    assert (workflow / cache).read_text() == (built / cache).read_text()
+    remove_one_output_per_rule(built_clone)
+    snakemake(built_clone, *command)
+    assert (built_clone / "reports" / "report.pdf").stat().st_mtime > (
+        built / "reports" / "report.pdf"
+    ).stat().st_mtime
+    assert_same_results(built_clone, built)
 
     profile = yaml.safe_load(PROFILE.read_text())
     jobs = slurm_jobs()

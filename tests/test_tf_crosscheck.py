@@ -10,7 +10,7 @@ from nnreport.experiments.tf_crosscheck import train as tf_crosscheck
 
 
 @pytest.fixture(scope="module")
-def record():
+def record(tensorflow):
     settings = experiment_settings(load_config(None), None, "tf_crosscheck")
     settings = {**settings, "size": 200, "inputs": 64, "batch": 20}
     return tf_crosscheck.run(None, settings, np.random.default_rng(3))[0]

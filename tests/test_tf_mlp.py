@@ -8,7 +8,7 @@ import copy
 import numpy as np
 import pytest
 
-from nnreport import UserError, data, tfnet
+from nnreport import UserError, tfnet
 from nnreport.experiments.tf_mlp import section
 from nnreport.experiments.tf_mlp import train as tf_mlp
 from nnreport.messages import load_messages
@@ -32,13 +32,6 @@ SETTINGS = {
     ],
     "gd_sweep": {"arm": "gd", "learning_rates": [0.1, 1.0]},
 }  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def digits(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("digits")
-    data.prepare("digits", folder / "digits.npz", folder / "digits.json", None, False)
-    return data.load_prepared(folder / "digits.npz")
 
 
 def with_changes(**changes) -> dict:
@@ -98,7 +91,7 @@ def test_merge_refuses_missing_shards(digits):
         tf_mlp.merge(settings, [first])
 
 
-def test_fused_step_matches_keras_optimizers():
+def test_fused_step_matches_keras_optimizers(tensorflow):
     """One epoch of our compiled loop equals Keras' SGD and Adam on the same batches."""
     import keras
 

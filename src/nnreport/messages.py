@@ -29,8 +29,8 @@ def load_messages(templates: str | Path, lang: str) -> Translate:
         if key not in catalog:
             raise UserError(
                 f"The message catalog {path} has no entry {key!r}. Every experiment needs its "
-                "messages (title, intro, review note, captions, claims; README, 'Adding an "
-                "experiment'): add the entry and run again."
+                "messages (title, intro, review note, captions, claims; docs/extending.md): add "
+                "the entry and run again."
             )
         return FORMATTER.format(catalog[key], **values) if values else catalog[key]
 

@@ -37,7 +37,7 @@ def registry() -> dict[str, Experiment]:
             raise UserError(
                 f"The experiment unit {unit} is incomplete: {'; '.join(problems)}. Every unit "
                 "needs an __init__.py declaring EXPERIMENTS, train.py, figures.py, section.py "
-                "and settings.yaml (README, 'Adding an experiment')."
+                "and settings.yaml (docs/extending.md)."
             )
         for experiment in declared:
             if experiment.name in found:
