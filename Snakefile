@@ -15,9 +15,9 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
-# The schema (config/schema.yaml + each experiment's settings.yaml) fills in every default.
+# The schema (nnreport/schema.yaml + each experiment's settings.yaml) fills in every default.
 try:
-    validate_config(config, "config/schema.yaml")
+    validate_config(config)
 except UserError as err:
     raise WorkflowError(str(err))
 

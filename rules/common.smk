@@ -8,6 +8,7 @@ from nnreport import experiments
 from nnreport.config import experiment_settings
 from nnreport.data import source_files
 from nnreport.deps import module_files, project_path
+from nnreport.messages import catalog_files, figure_messages
 from nnreport.plots import figure_names
 
 DATASETS = config["datasets"]
@@ -18,6 +19,7 @@ GENERAL = [e for e in CONFIGURED if not experiments.get(e).needs_dataset]
 SHARDED = [e for e in DATASET_EXPERIMENTS if experiments.get(e).sharded]
 SINGLE_JOB = [e for e in DATASET_EXPERIMENTS if e not in SHARDED]
 SCOPES = DATASETS + ["general"] if GENERAL else DATASETS
+LANG = config["report"]["lang"]
 
 
 def settings_of(scope, experiment):
@@ -111,6 +113,20 @@ def figure_result(wildcards):
 def figure_code(wildcards):
     experiment = FIGURE_OWNER[wildcards.scope][wildcards.figure]
     return module_files("nnreport.plots") + unit_files(experiment, "figures")
+
+
+def figure_labels(wildcards=None):
+    """The labels a figure may draw (the shared ``figures:`` messages and its unit's), as a
+    parameter: editing one redraws the figures that may use it, and a report sentence none."""
+    folder = None
+    if wildcards is not None:
+        folder = experiments.get(FIGURE_OWNER[wildcards.scope][wildcards.figure]).folder
+    return json.dumps(figure_messages(LANG, folder), sort_keys=True, ensure_ascii=False)
+
+
+def message_files():
+    """Every message catalog of the report's language (the shared one and each unit's)."""
+    return [project_path(path) for path in catalog_files(LANG)]
 
 
 def report_code():

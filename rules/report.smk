@@ -18,6 +18,7 @@ rule render_report:
         + expand("results/{dataset}/figures/{name}", dataset=DATASETS, name=["samples.png", "balance.svg"]),
         metas=expand("resources/datasets/{dataset}.json", dataset=DATASETS),
         templates=template_files(),
+        messages=message_files(),
         code=report_code(),
     output:
         html=report("reports/report.html", category="report"),

@@ -45,8 +45,11 @@ def clone(workdir: Path, target: Path) -> Path:
     for link in workdir.rglob("*"):
         if link.is_symlink():
             times = link.lstat()
-            os.utime(target / link.relative_to(workdir), ns=(times.st_atime_ns, times.st_mtime_ns),
-                     follow_symlinks=False)  # fmt: skip
+            os.utime(
+                target / link.relative_to(workdir),
+                ns=(times.st_atime_ns, times.st_mtime_ns),
+                follow_symlinks=False,
+            )
     return target
 
 

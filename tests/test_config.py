@@ -19,7 +19,6 @@ from nnreport.config import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-SCHEMA = REPO / "config" / "schema.yaml"
 
 
 def test_defaults_live_in_the_unit_schemas_only():
@@ -32,8 +31,13 @@ def test_defaults_live_in_the_unit_schemas_only():
 
 
 def test_nnreport_defaults_prints_the_filled_config():
-    result = subprocess.run(["nnreport", "defaults", "--experiment", "dropout"], cwd=REPO,
-                            capture_output=True, text=True, check=True)  # fmt: skip
+    result = subprocess.run(
+        ["nnreport", "defaults", "--experiment", "dropout"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     printed = yaml.safe_load(result.stdout)
     assert printed["experiments"]["dropout"]["dropout_ratio"] == 0.2
 
@@ -48,8 +52,10 @@ def test_cli_settings_are_merged_with_the_defaults_and_validated():
 def test_cli_run_with_an_unknown_setting_is_one_clear_paragraph():
     result = subprocess.run(
         ["nnreport", "run", "--experiment", "toy_optimizers", "--settings", '{"bad": 1}'],
-        cwd=REPO, capture_output=True, text=True,
-    )  # fmt: skip
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2
     assert result.stderr.startswith("nnreport: error: ") and "'bad'" in result.stderr
     assert "Traceback" not in result.stderr
@@ -68,7 +74,7 @@ def describe_missing(schema: dict, path: str = "") -> list[str]:
 
 
 def test_every_key_has_a_description_and_a_default():
-    assert describe_missing(full_schema(SCHEMA)) == []
+    assert describe_missing(full_schema()) == []
 
 
 def test_per_dataset_settings_merge_over_shared_ones():
@@ -80,7 +86,6 @@ def test_per_dataset_settings_merge_over_shared_ones():
 
 
 def test_cli_rejects_a_bad_config_naming_the_key(tmp_path):
-    (tmp_path / "schema.yaml").write_text(SCHEMA.read_text())
     (tmp_path / "config.yaml").write_text("experiments: {optimizers: {batch_size: -3}}\n")
     with pytest.raises(UserError, match="batch_size"):
         load_config([tmp_path / "config.yaml"])
@@ -90,10 +95,23 @@ def test_bench_prints_one_json_line(trains, tmp_path):
     settings = {**load_config(None)["experiments"]["optimizers"], "iterations": 20, "repeats": 1}
     settings["hidden_sizes"] = [10]
     result = subprocess.run(
-        ["nnreport", "bench", "--experiment", "optimizers", "--dataset", "digits",
-         "--cache-dir", str(tmp_path), "--settings", json.dumps(settings)],
-        capture_output=True, text=True, check=True, cwd=REPO,
-    )  # fmt: skip
+        [
+            "nnreport",
+            "bench",
+            "--experiment",
+            "optimizers",
+            "--dataset",
+            "digits",
+            "--cache-dir",
+            str(tmp_path),
+            "--settings",
+            json.dumps(settings),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
     line = json.loads(result.stdout.strip().splitlines()[-1])
     assert set(line) >= {"seconds", "gflop", "gflops", "peak_gflops", "efficiency"}
     # 6 arms x 20 steps x 6 x 128 x (64*10 + 10*10) + 6 x 2 x 360 test samples x 740 weights

@@ -200,8 +200,9 @@ def test_custom_idx_dataset_prepares_and_loads(tmp_path, no_env):
             "sha256": {"test_labels": sha(payloads["test_labels"])},
         }
     }
-    meta = data.prepare("tiny", tmp_path / "d.npz", tmp_path / "d.json", str(tmp_path / "store"),
-                        custom=custom)  # fmt: skip
+    meta = data.prepare(
+        "tiny", tmp_path / "d.npz", tmp_path / "d.json", str(tmp_path / "store"), custom=custom
+    )
     ds = data.load_prepared(tmp_path / "d.npz")
     split = tiny_split()
     assert ds.x_train.shape == (30, 120) and ds.x_test.shape == (10, 120)
@@ -221,8 +222,9 @@ def test_custom_npz_flat_float_features_are_used_as_given(tmp_path, no_env):
     split = write_npz(tmp_path / "arrays" / "flat.npz")
     file_sha = sha((tmp_path / "arrays" / "flat.npz").read_bytes())
     custom = {"flat": {"format": "npz", "path": "arrays/flat.npz", "sha256": {"file": file_sha}}}
-    meta = data.prepare("flat", tmp_path / "f.npz", tmp_path / "f.json", str(tmp_path),
-                        custom=custom)  # fmt: skip
+    meta = data.prepare(
+        "flat", tmp_path / "f.npz", tmp_path / "f.json", str(tmp_path), custom=custom
+    )
     ds = data.load_prepared(tmp_path / "f.npz")
     assert np.array_equal(ds.x_train, split["x_train"].astype(np.float32))
     assert meta["image_shape"] is None and meta["scale"] == 1.0 and meta["n_features"] == 7
@@ -245,8 +247,11 @@ def test_custom_npz_integer_images_are_scaled_like_pixels(tmp_path, no_env):
 def test_relative_path_lookup_order(tmp_path, monkeypatch):
     """data_dir, then $NNREPORT_DATA_DIR, then the working directory; ~ is expanded."""
     for root, n_test in (("arg", 6), ("env", 7), ("cwd", 8), ("home", 9)):
-        write_npz(tmp_path / root / "sets" / "s.npz", x_test=np.zeros((n_test, 7)),
-                  y_test=np.zeros(n_test, dtype=int))  # fmt: skip
+        write_npz(
+            tmp_path / root / "sets" / "s.npz",
+            x_test=np.zeros((n_test, 7)),
+            y_test=np.zeros(n_test, dtype=int),
+        )
     monkeypatch.chdir(tmp_path / "cwd")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path / "env"))
@@ -415,8 +420,9 @@ def test_bad_custom_input_is_a_user_error_and_writes_nothing(case, tmp_path, no_
     custom = {"bad": decl}
     cache = tmp_path / "cache"
     with pytest.raises(UserError) as err:
-        data.prepare("bad", cache / "b.npz", cache / "b.json", str(tmp_path / "store"),
-                     custom=custom)  # fmt: skip
+        data.prepare(
+            "bad", cache / "b.npz", cache / "b.json", str(tmp_path / "store"), custom=custom
+        )
     assert re.search(pattern, str(err.value), re.DOTALL), str(err.value)
     assert "\n" not in str(err.value)
     assert not cache.exists()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
+from helpers import section_ctx
 from matplotlib.collections import PolyCollection
 
 from nnreport import runner
@@ -16,8 +15,6 @@ from nnreport.experiments.regularization import train as regularization
 from nnreport.experiments.regularization.figures import accuracy_curves
 from nnreport.messages import load_messages
 from nnreport.runner import run_experiment
-
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +41,7 @@ def test_repeats_are_kept_and_drawn_as_bands(digits, config):
     record, arrays = run_experiment("dropout", digits, settings)
     assert arrays["train_acc"].shape == (3, 4) and len(record["final_test_acc"]) == 3
     assert len({tuple(row) for row in arrays["train_acc"]}) == 3  # distinct streams
-    t = load_messages(TEMPLATES, "en")
+    t = load_messages("en")
     ax = accuracy_curves(record, arrays, "digits", t).axes[0]
     assert sum(isinstance(c, PolyCollection) for c in ax.collections) == 2  # train + test bands
     one = run_experiment("dropout", digits, {**settings, "repeats": 1})[1]
@@ -60,16 +57,32 @@ def test_same_seed_same_result(digits, config):
 
 
 def test_diverging_run_is_recorded_not_raised(digits, config):
-    settings = small(config, "overfit", epochs=3, train_samples=200, learning_rate=1e30,
-                     hidden_sizes=[16], repeats=1)  # fmt: skip
+    settings = small(
+        config,
+        "overfit",
+        epochs=3,
+        train_samples=200,
+        learning_rate=1e30,
+        hidden_sizes=[16],
+        repeats=1,
+    )
     record, arrays = run_experiment("overfit", digits, settings)
     assert record["status"] == [["diverged"]] and record["diverged_at"][0][0] is not None
     assert record["summary"]["test_acc"] is None
 
 
 def search_settings(config, **changes):
-    base = small(config, "hparam_search", hidden_sizes=[16], train_samples=200, epochs=3,
-                 trials=7, top_k=2, stages=2, best_shown=5)  # fmt: skip
+    base = small(
+        config,
+        "hparam_search",
+        hidden_sizes=[16],
+        train_samples=200,
+        epochs=3,
+        trials=7,
+        top_k=2,
+        stages=2,
+        best_shown=5,
+    )
     return {**base, **changes}
 
 
@@ -120,11 +133,17 @@ def test_diverged_trials_are_counted_and_left_out(digits, config):
 def test_range_and_narrowing_on_hand_made_trials():
     trials = [
         {"index": i, "lr": lr, "weight_decay": wd, "val_acc": acc, "status": status}
-        for i, (lr, wd, acc, status) in enumerate([
-            (1e-3, 1e-6, 0.70, "ok"), (5e-3, 1e-5, 0.80, "ok"), (1e-5, 1e-8, 0.10, "ok"),
-            (2e-3, 3e-7, 0.75, "ok"), (9e-2, 1e-4, None, "diverged"), (4e-3, 2e-6, 0.78, "ok"),
-        ])
-    ]  # fmt: skip
+        for i, (lr, wd, acc, status) in enumerate(
+            [
+                (1e-3, 1e-6, 0.70, "ok"),
+                (5e-3, 1e-5, 0.80, "ok"),
+                (1e-5, 1e-8, 0.10, "ok"),
+                (2e-3, 3e-7, 0.75, "ok"),
+                (9e-2, 1e-4, None, "diverged"),
+                (4e-3, 2e-6, 0.78, "ok"),
+            ]
+        )
+    ]
     ranked = hparam_search.rank(trials)
     assert [t["index"] for t in ranked] == [1, 5, 3, 0, 2, 4]
     assert hparam_search.best_range(ranked, 3) == {"lr": [2e-3, 5e-3], "weight_decay": [3e-7, 1e-5]}
@@ -139,8 +158,10 @@ def test_range_and_narrowing_on_hand_made_trials():
 
 def test_ties_at_the_cut_are_all_kept():
     accs = [0.9, 0.85, 0.81, 0.81, 0.81, 0.81, 0.7]
-    trials = [{"index": i, "lr": 10.0 ** -(i + 1), "weight_decay": 1e-6, "val_acc": a,
-               "status": "ok"} for i, a in enumerate(accs)]  # fmt: skip
+    trials = [
+        {"index": i, "lr": 10.0 ** -(i + 1), "weight_decay": 1e-6, "val_acc": a, "status": "ok"}
+        for i, a in enumerate(accs)
+    ]
     ranked = hparam_search.rank(trials)
     assert [t["index"] for t in hparam_search.top_trials(ranked, 3)] == [0, 1, 2, 3, 4, 5]
     assert hparam_search.best_range(ranked, 3)["lr"] == [1e-6, 0.1]
@@ -168,18 +189,25 @@ def test_the_report_says_when_the_best_trials_touch_an_open_edge():
     from nnreport.messages import load_messages
 
     def record(box, edges):
-        stage = {"stage": 1, "box": {"lr": box, "weight_decay": [1e-8, 1e-4]}, "top": [0, 1],
-                 "edges": {"lr": edges, "weight_decay": []}}  # fmt: skip
-        return {"stages": [stage], "recommendation": {"lr": [0.05, 0.1]},
-                "settings_used": {"lr_limit": [1e-8, 1.0]}}  # fmt: skip
+        stage = {
+            "stage": 1,
+            "box": {"lr": box, "weight_decay": [1e-8, 1e-4]},
+            "top": [0, 1],
+            "edges": {"lr": edges, "weight_decay": []},
+        }
+        return {
+            "stages": [stage],
+            "recommendation": {"lr": [0.05, 0.1]},
+            "settings_used": {"lr_limit": [1e-8, 1.0]},
+        }
 
-    t = load_messages("templates", "en")
-    (open_low,) = section.findings({"record": record([0.05, 0.1], ["low"]), "t": t})
+    t = load_messages("en")
+    (open_low,) = section.findings(section_ctx(t, record([0.05, 0.1], ["low"]), "hparam_search"))
     assert open_low.verdict == "inconclusive" and "lower edge" in open_low.basis
     # 0.05 … 0.1 lies above 0.001 … 0.01: past the upper edge it could only move further up
-    (open_high,) = section.findings({"record": record([1e-3, 0.1], ["high"]), "t": t})
+    (open_high,) = section.findings(section_ctx(t, record([1e-3, 0.1], ["high"]), "hparam_search"))
     assert open_high.verdict == "not_supported" and "further away" in open_high.basis
-    (at_limit,) = section.findings({"record": record([1e-3, 1.0], ["high"]), "t": t})
+    (at_limit,) = section.findings(section_ctx(t, record([1e-3, 1.0], ["high"]), "hparam_search"))
     assert at_limit.verdict == "not_supported"  # 0.05 … 0.1 misses 0.001 … 0.01
 
 
@@ -217,21 +245,28 @@ def test_gradient_check_reports_zero_gradients_by_their_absolute_error():
     from nnreport.messages import load_messages
 
     def row(param, scale, absolute):
-        return {"param": param, "shape": [1, 4], "entries": 4, "max_abs_diff": absolute,
-                "grad_scale": scale, "max_rel_diff": absolute / max(scale, 1e-12)}  # fmt: skip
+        return {
+            "param": param,
+            "shape": [1, 4],
+            "entries": 4,
+            "max_abs_diff": absolute,
+            "grad_scale": scale,
+            "max_rel_diff": absolute / max(scale, 1e-12),
+        }
 
-    t = load_messages("templates", "en")
+    t = load_messages("en")
     record = {"rows": [row("W0", 1.1, 7e-8), row("b0", 4e-11, 4e-11), row("gamma1", 0.2, 7e-11)]}
     assert section.zero_gradient(record) == {"b0"}  # relative error 1.0: a 0 / 0
-    (finding,) = section.findings({"record": record, "t": t})
+    (finding,) = section.findings(section_ctx(t, record, "hparam_search"))
     assert finding.verdict == "supported" and "(b0)" in finding.text
     record["rows"][1]["max_abs_diff"] = 1e-6  # a real error in a zero gradient
-    assert section.findings({"record": record, "t": t})[0].verdict == "not_supported"
+    assert section.findings(section_ctx(t, record, "hparam_search"))[0].verdict == "not_supported"
 
 
 def test_regularization_summary_is_the_mean_of_repeats(digits, config):
-    settings = small(config, "weight_decay", repeats=2, epochs=3, train_samples=100,
-                     hidden_sizes=[8])  # fmt: skip
+    settings = small(
+        config, "weight_decay", repeats=2, epochs=3, train_samples=100, hidden_sizes=[8]
+    )
     record, arrays = regularization.run(digits, settings, np.random.default_rng(0))
     assert record["summary"]["gap"] == pytest.approx(np.mean(record["gap"]))
     assert record["gap"] == pytest.approx(arrays["train_acc"][:, -1] - arrays["test_acc"][:, -1])

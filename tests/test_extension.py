@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import re
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -29,19 +30,20 @@ LABELLED_ARMS = [
 
 
 def add_unit(workdir) -> None:
-    """The three steps of docs/extending.md: the unit folder, its settings schema, its messages."""
-    unit = workdir / "src" / "nnreport" / "experiments" / "centroid"
-    unit.mkdir()
-    for name in ("__init__.py", "train.py", "figures.py", "section.py", "settings.yaml"):
-        shutil.copy(EXAMPLE / name, unit / name)
-    catalog = workdir / "templates" / "i18n" / "en.yaml"
-    catalog.write_text(catalog.read_text() + (EXAMPLE / "messages.en.yaml").read_text())
+    """docs/extending.md's one step: the unit's folder, copied in; no shared file is edited."""
+    shutil.copytree(
+        EXAMPLE,
+        workdir / "src" / "nnreport" / "experiments" / "centroid",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
 
 
 def write_idx(folder, images: np.ndarray, labels: np.ndarray, prefix: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    for kind, array, magic in (("images-idx3", images, data.IMAGE_MAGIC),
-                               ("labels-idx1", labels, data.LABEL_MAGIC)):  # fmt: skip
+    for kind, array, magic in (
+        ("images-idx3", images, data.IMAGE_MAGIC),
+        ("labels-idx1", labels, data.LABEL_MAGIC),
+    ):
         payload = data.idx_payload(array, magic)
         (folder / f"{prefix}-{kind}-ubyte.gz").write_bytes(gzip.compress(payload))
 
@@ -54,12 +56,21 @@ def write_datasets(workdir, data_dir) -> None:
     mnist = data.read_dataset("mnist", str(data_dir), False, None)
     for split, count, prefix in (("train", 3000, "train"), ("test", 500, "t10k")):
         images = mnist[f"x_{split}"][:count].reshape(-1, 14, 2, 14, 2).mean(axis=(2, 4))
-        write_idx(workdir / "data" / "mnist14", images.round().astype(np.uint8),
-                  mnist[f"y_{split}"][:count].astype(np.uint8), prefix)  # fmt: skip
+        write_idx(
+            workdir / "data" / "mnist14",
+            images.round().astype(np.uint8),
+            mnist[f"y_{split}"][:count].astype(np.uint8),
+            prefix,
+        )
     digits = load_digits()
     x, y = (digits.data / 16).astype(np.float32), digits.target.astype(np.int64)
-    np.savez(workdir / "data" / "digits_flat.npz", x_train=x[:1400], y_train=y[:1400],
-             x_test=x[1400:], y_test=y[1400:])  # fmt: skip
+    np.savez(
+        workdir / "data" / "digits_flat.npz",
+        x_train=x[:1400],
+        y_train=y[:1400],
+        x_test=x[1400:],
+        y_test=y[1400:],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -73,12 +84,25 @@ def extended(tmp_path_factory, data_dir):
             "mnist14": {"format": "idx", "path": "mnist14", "title": "MNIST 14x14"},
             "digits_flat": {"format": "npz", "path": "digits_flat.npz", "title": "Flat digits"},
         },
-        "experiments": {"centroid": {"train_samples": 500},
-                        "optimizers": {"arms": LABELLED_ARMS}},
-    }  # fmt: skip
+        "experiments": {"centroid": {"train_samples": 500}, "optimizers": {"arms": LABELLED_ARMS}},
+    }
     (workdir / "config" / "extended.yaml").write_text(yaml.safe_dump(config))
     snakemake(workdir, "--configfile", "config/smoke.yaml", "config/extended.yaml")
     return workdir
+
+
+def test_the_unit_is_one_folder_and_no_shared_file_changed(extended):
+    """Adding the experiment added its folder and the user's config file, and edited nothing
+    the project already had."""
+    added = extended / "src" / "nnreport" / "experiments" / "centroid"
+    for folder in ("src", "rules", "templates", "config"):
+        for path in (extended / folder).rglob("*"):
+            if path.is_dir() or "__pycache__" in path.parts or path.is_relative_to(added):
+                continue
+            relative = path.relative_to(extended)
+            if relative == Path("config/extended.yaml"):
+                continue
+            assert path.read_bytes() == (REPO / relative).read_bytes(), relative
 
 
 def test_added_experiment_has_its_section_figure_and_findings(extended):

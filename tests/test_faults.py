@@ -37,9 +37,14 @@ TARGETS = (
 def start(workdir, target: str, *args: str, env=None) -> subprocess.Popen:
     command = ["snakemake", target, "--cores", "1", "--configfile", "config/smoke.yaml", *args]
     return subprocess.Popen(
-        command, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True, env=environment(workdir),
-    )  # fmt: skip
+        command,
+        cwd=workdir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env=environment(workdir),
+    )
 
 
 def wait_for(condition, seconds: float = 120) -> None:
@@ -75,8 +80,11 @@ def test_same_numbers_with_one_or_four_cores(failing_mnist, built):
     those of the session's build on four, bitwise."""
     workdir, _ = failing_mnist
     one = results_without_timings(workdir)
-    four = {k: v for k, v in results_without_timings(built).items()
-            if k.startswith(("results/digits/", "results/general/"))}  # fmt: skip
+    four = {
+        k: v
+        for k, v in results_without_timings(built).items()
+        if k.startswith(("results/digits/", "results/general/"))
+    }
     assert one.keys() == four.keys() and len(one) > 10
     for name in one:
         assert one[name] == four[name], name
@@ -234,9 +242,11 @@ def report_verdicts(workdir, scopes) -> dict[str, str]:
     its numbers); the layout around them differs with the number of datasets."""
     html = (workdir / "reports" / "report.html").read_text(encoding="utf-8")
     parts = re.split(r'<section class="dataset-part" id="([a-z_]+)-([a-z_]+)">', html)
-    return {f"{scope}-{key}": re.findall(r'<ul class="findings">.*?</ul>', body, flags=re.S)
-            for scope, key, body in zip(parts[1::3], parts[2::3], parts[3::3], strict=True)
-            if scope in scopes}  # fmt: skip
+    return {
+        f"{scope}-{key}": re.findall(r'<ul class="findings">.*?</ul>', body, flags=re.S)
+        for scope, key, body in zip(parts[1::3], parts[2::3], parts[3::3], strict=True)
+        if scope in scopes
+    }
 
 
 def assert_same_results(workdir, built):
@@ -256,8 +266,17 @@ def test_cluster_executor_gives_the_local_numbers(built, built_clone):
     submit = REPO / "tests" / "cluster" / "submit.sh"
     jobs = planned_jobs(built_clone)
     assert {"run_experiment", "run_general", "run_shard", "dataset_figures"} <= set(jobs)
-    snakemake(built_clone, "--executor", "cluster-generic", "--cluster-generic-submit-cmd",
-              str(submit), "--jobs", "4", "--latency-wait", "5")  # fmt: skip
+    snakemake(
+        built_clone,
+        "--executor",
+        "cluster-generic",
+        "--cluster-generic-submit-cmd",
+        str(submit),
+        "--jobs",
+        "4",
+        "--latency-wait",
+        "5",
+    )
     assert_same_results(built_clone, built)
     scopes = ("digits", "general")
     cluster_sections, local_sections = (

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
+from helpers import section_ctx
 
 from nnreport.experiments.batch_norm import section as batch_norm
 from nnreport.experiments.optimizers import section as optimizers
@@ -18,12 +17,10 @@ from nnreport.report.assets import Paths
 from nnreport.report.sections import build
 from nnreport.results import load_record
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-
 
 @pytest.fixture(scope="module")
 def t():
-    return load_messages(TEMPLATES, "en")
+    return load_messages("en")
 
 
 def test_single_runs_give_a_direction_and_say_so():
@@ -75,8 +72,15 @@ def test_no_finished_run_is_inconclusive():
 
 
 def test_every_finding_shows_its_hypothesis_rule_and_effect(t):
-    finding = findings.make(t, "sgd_slower", findings.paired([0.3, 0.5, 0.4], [0.6, 0.9, 0.7]),
-                            other="Adam", n=3, other_loss=0.4, sgd_loss=0.7333)  # fmt: skip
+    finding = findings.make(
+        t,
+        "sgd_slower",
+        findings.paired([0.3, 0.5, 0.4], [0.6, 0.9, 0.7]),
+        other="Adam",
+        n=3,
+        other_loss=0.4,
+        sgd_loss=0.7333,
+    )
     assert finding.hypothesis.startswith("After the same iterations")
     assert finding.rule.startswith("Paired t-test over seeds")
     assert finding.basis.startswith("paired t-test, 3 seeds, p = ")
@@ -84,23 +88,20 @@ def test_every_finding_shows_its_hypothesis_rule_and_effect(t):
     assert "95\u00a0% interval" in finding.text  # a no-break space before %
 
 
-def section_ctx(t, record, key="overfit", load=None, arrays=None):
-    return {"record": record, "arrays": arrays or {}, "t": t, "key": key,
-            "load": load or (lambda name: None)}  # fmt: skip
-
-
 def regularized(gap, test_acc, epochs=3) -> tuple[dict, dict]:
     """A result whose last epoch has these gaps and test accuracies (one per seed)."""
     test = np.array(test_acc, float)
     train = test + np.array(gap, float)
     record = {"gap": list(gap), "final_test_acc": list(test), "final_train_acc": list(train)}
-    arrays = {"train_acc": np.repeat(train[:, None], epochs, axis=1),
-              "test_acc": np.repeat(test[:, None], epochs, axis=1)}  # fmt: skip
+    arrays = {
+        "train_acc": np.repeat(train[:, None], epochs, axis=1),
+        "test_acc": np.repeat(test[:, None], epochs, axis=1),
+    }
     return record, arrays
 
 
 def remedy_ctx(t, key, result, overfit):
-    return {**section_ctx(t, result[0], key, lambda name: overfit), "arrays": result[1]}
+    return section_ctx(t, result[0], key, lambda name: overfit, arrays=result[1])
 
 
 def test_a_remedy_quotes_the_test_accuracy_beside_the_gap(t):
@@ -144,8 +145,11 @@ def bn_record(plain, with_bn, plain_status=None) -> dict:
     status = []
     for r in range(repeats):
         status += [plain_status[r] if plain_status else ["ok"] * scales, ["ok"] * scales]
-    return {"final_train_acc": final.tolist(), "scales": [10.0**-i for i in range(scales)],
-            "status": status}  # fmt: skip
+    return {
+        "final_train_acc": final.tolist(),
+        "scales": [10.0**-i for i in range(scales)],
+        "status": status,
+    }
 
 
 def test_batch_norm_leaves_out_diverged_scales_and_names_where_plain_wins(t):
@@ -162,19 +166,26 @@ def test_batch_norm_leaves_out_diverged_scales_and_names_where_plain_wins(t):
 
 
 def test_optimizer_verdicts_follow_names_not_labels(t):
-    record = {"arms": ["sgd", "momentum", "adam"], "labels": ["Plain SGD", "Heavy ball", "Adam"],
-              "final_loss": [[0.9, 0.2, 0.3], [0.8, 0.25, 0.3], [0.85, 0.2, 0.35]],
-              "test_acc": [[0.9, 0.95, 0.95]] * 3, "sizes": [64, 10]}  # fmt: skip
+    record = {
+        "arms": ["sgd", "momentum", "adam"],
+        "labels": ["Plain SGD", "Heavy ball", "Adam"],
+        "final_loss": [[0.9, 0.2, 0.3], [0.8, 0.25, 0.3], [0.85, 0.2, 0.35]],
+        "test_acc": [[0.9, 0.95, 0.95]] * 3,
+        "sizes": [64, 10],
+    }
     found = optimizers.findings(section_ctx(t, record))
     assert [f.verdict for f in found] == ["supported", "supported"]
     assert "Heavy ball 0.217, SGD 0.85." in found[0].text
 
 
 def test_arms_at_chance_are_inconclusive(t):
-    record = {"arms": ["sgd", "adam"], "labels": ["SGD", "Adam"],
-              "final_loss": [[2.3, 0.2], [2.3, 0.25], [2.3, 0.2]],
-              "test_acc": [[0.11, 0.95], [0.10, 0.95], [0.12, 0.96]],
-              "sizes": [64, 10]}  # fmt: skip
+    record = {
+        "arms": ["sgd", "adam"],
+        "labels": ["SGD", "Adam"],
+        "final_loss": [[2.3, 0.2], [2.3, 0.25], [2.3, 0.2]],
+        "test_acc": [[0.11, 0.95], [0.10, 0.95], [0.12, 0.96]],
+        "sizes": [64, 10],
+    }
     (finding,) = optimizers.findings(section_ctx(t, record))
     assert finding.verdict == "inconclusive"
     assert finding.basis == "did not learn: SGD stayed below 0.20"
@@ -198,7 +209,7 @@ def test_a_claim_is_judged_only_where_it_applies(t):
     tf_mlp = experiments.get("tf_mlp")
 
     def verdicts(scope):
-        ctx = {**section_ctx(t, record), "scope": scope}
+        ctx = section_ctx(t, record, scope=scope)
         return {f.claim: f for f in applicable_findings(tf_mlp, ctx)}
 
     on, off = verdicts("mnist"), verdicts("digits")
@@ -232,9 +243,10 @@ def test_quoted_numbers_are_the_result_numbers(built, t):
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_every_declared_claim_has_its_messages(lang):
     from nnreport import experiments
+    from nnreport.messages import catalog_files, merged
 
-    catalog = yaml.safe_load((TEMPLATES / "i18n" / f"{lang}.yaml").read_text())
+    catalog = merged(catalog_files(lang))
     for experiment in experiments.registry().values():
-        for claim in experiment.section.CLAIMS:
+        for claim in experiment.hook("section", "CLAIMS"):
             keys = {f"claim_{claim.key}", f"finding_{claim.key}", f"hypothesis_{claim.key}"}
             assert keys <= set(catalog), claim.key

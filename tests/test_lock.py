@@ -38,8 +38,10 @@ def test_installed_versions_equal_to_the_pins_are_locked(tmp_path):
 
 
 def test_a_different_or_missing_package_is_named(tmp_path):
-    write_lock(tmp_path, {"numpy": "0.0.1", "pyyaml": metadata.version("pyyaml"),
-                          "no-such-package-nnreport": "1.0"})  # fmt: skip
+    write_lock(
+        tmp_path,
+        {"numpy": "0.0.1", "pyyaml": metadata.version("pyyaml"), "no-such-package-nnreport": "1.0"},
+    )
     status = locked_status(tmp_path)
     assert not status["locked"]
     assert status["mismatches"] == [
@@ -50,8 +52,11 @@ def test_a_different_or_missing_package_is_named(tmp_path):
 
 def test_no_lock_file_is_not_locked(tmp_path):
     assert locked_status(tmp_path) == {
-        "lock_file": LOCK_FILE, "found": False, "locked": False, "mismatches": []
-    }  # fmt: skip
+        "lock_file": LOCK_FILE,
+        "found": False,
+        "locked": False,
+        "mismatches": [],
+    }
 
 
 def normalized(name: str) -> str:

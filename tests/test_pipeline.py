@@ -128,6 +128,33 @@ def test_template_edit_reruns_only_the_render(built):
     assert planned_jobs(built) == {"render_report": 1, "all": 1}
 
 
+def edit_message(workdir, catalog: str, key: str) -> None:
+    """A one-line edit of message ``key`` in ``catalog`` (relative to the package): a word
+    added at the start of its text, quoted or not."""
+    path = workdir / "src" / "nnreport" / catalog
+    text, line = path.read_text(encoding="utf-8"), f"\n  {key}: "
+    assert line in text, (catalog, key)
+    quote = '"' if text.split(line, 1)[1].startswith('"') else ""
+    path.write_text(text.replace(line + quote, f"{line}{quote}edited ", 1), encoding="utf-8")
+
+
+def test_a_report_sentence_edit_reruns_only_the_render(built_clone):
+    workdir = built_clone
+    edit_message(workdir, "i18n/en.yaml", "contents")
+    edit_message(workdir, "experiments/tf_mlp/messages.en.yaml", "tf_run_table")
+    assert planned_jobs(workdir) == {"render_report": 1, "all": 1}
+
+
+def test_a_figure_label_edit_redraws_only_its_units_figures(built_clone):
+    workdir = built_clone
+    edit_message(workdir, "experiments/tf_mlp/messages.en.yaml", "plot_cost")
+    outputs = [line for line in dry_run(workdir).splitlines() if "output:" in line]
+    redrawn = set(re.findall(r"results/\w+/figures/([\w-]+)\.svg", "\n".join(outputs)))
+    assert redrawn == {"tf_mlp-accuracy", "tf_mlp-cost"}
+    jobs = planned_jobs(workdir)
+    assert jobs == {"experiment_figure": 2 * len(DATASETS), "render_report": 1, "all": 1}
+
+
 def test_one_dataset_setting_reruns_only_that_experiment(built):
     extra = built / "config" / "digits-change.yaml"
     extra.write_text("per_dataset: {digits: {optimizers: {iterations: 40}}}\n")
@@ -165,8 +192,15 @@ def test_changed_dataset_file_reruns_everything_for_that_dataset(built_clone):
     scopes = set(re.findall(r"wildcards: (?:dataset|scope)=(\w+)", output))
     assert scopes == {"fashion_mnist"}
     jobs = planned_jobs(workdir)
-    for rule in ("prepare_dataset", "run_experiment", "run_shard", "merge_result",
-                 "dataset_figures", "experiment_figure", "render_report"):  # fmt: skip
+    for rule in (
+        "prepare_dataset",
+        "run_experiment",
+        "run_shard",
+        "merge_result",
+        "dataset_figures",
+        "experiment_figure",
+        "render_report",
+    ):
         assert jobs.get(rule), rule
     single_job = experiments.names(needs_dataset=True, sharded=False)
     assert jobs["run_experiment"] == len(single_job)
@@ -175,8 +209,13 @@ def test_changed_dataset_file_reruns_everything_for_that_dataset(built_clone):
 
 def test_search_shards_are_separate_jobs(built):
     shards = sorted(p.name for p in (built / "results" / "mnist" / "hparam_search").glob("*.json"))
-    assert shards == ["stage0-shard0.json", "stage0-shard1.json", "stage0.json",
-                      "stage1-shard0.json", "stage1-shard1.json"]  # fmt: skip
+    assert shards == [
+        "stage0-shard0.json",
+        "stage0-shard1.json",
+        "stage0.json",
+        "stage1-shard0.json",
+        "stage1-shard1.json",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -211,8 +250,11 @@ def test_summary_conclusion_and_provenance(built):
     assert "Dropout reduces overfitting" in conclusion
     appendix = html.split('id="provenance"')[1].split("</section>")[0]
     assert "snakemake --cores 4 --configfile config/smoke.yaml" in appendix
-    assert re.search(r"Exact versions</b> \(<code>requirements.lock</code>\): (every package "
-                     r"pinned in the lock file ran|\d+ packages differ)", appendix)  # fmt: skip
+    assert re.search(
+        r"Exact versions</b> \(<code>requirements.lock</code>\): (every package "
+        r"pinned in the lock file ran|\d+ packages differ)",
+        appendix,
+    )
     assert "<td><code>numpy</code></td>" in appendix and "<code>snakemake</code>" in appendix
     jobs = appendix.split('class="jobs"')[1].split("</table>")[0]  # experiments x datasets
     assert all(f"<th>{title}</th>" in jobs for title in titles)

@@ -32,8 +32,11 @@ def test_profile_sets_threads_and_resources_for_every_job_rule_and_no_other(snak
 def planned_resources(output: str) -> list[tuple[str, dict[str, str]]]:
     """(rule, resources) of every cluster job that a dry run lists (local rules left out)."""
     jobs = re.findall(r"^rule (\w+):\n(?:    .*\n)*?    resources: (.*)$", output, re.M)
-    return [(rule, dict(item.split("=", 1) for item in text.split(", "))) for rule, text in jobs
-            if rule not in local_rules()]  # fmt: skip
+    return [
+        (rule, dict(item.split("=", 1) for item in text.split(", ")))
+        for rule, text in jobs
+        if rule not in local_rules()
+    ]
 
 
 def test_account_and_partition_from_the_environment_keep_the_profiles_resources(

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import REPO
 
+from nnreport.experiments.spec import HOOK_DEFAULTS
 from nnreport.experiments.tf_mlp import section as tf_section
 from nnreport.messages import load_messages
+from nnreport.particles import particle
 from nnreport.report.discussion import discussion
 from nnreport.report.findings import Finding
-from nnreport.report.korean import keep_words_whole, particle
+from nnreport.report.korean import keep_words_whole
 from nnreport.report.render import drop_ok_status, figure_groups, listed, split_tables
 from nnreport.report.sections import tidy_log_line
 from nnreport.report.settings import HIDDEN, merged_table
 from nnreport.report.summary import runtime_matrix
 
-EN = load_messages(REPO / "templates", "en")
-KO = load_messages(REPO / "templates", "ko")
+EN = load_messages("en")
+KO = load_messages("ko")
 
 
 @pytest.mark.parametrize(
@@ -60,16 +61,39 @@ def test_korean_words_are_kept_whole_outside_code():
     assert "<pre>코드 줄</pre>" in kept and 'title="제목"' in kept
 
 
-def test_settings_table_merges_equal_values_and_marks_the_textbooks():
-    class Unit:
-        REFERENCE_SETTINGS = {"batch_size": 100, "epochs": 20, "repeats": 1}
-        HIDDEN_SETTINGS = ("log_every",)
+def unit(**hooks):
+    """A stand-in experiment whose section has ``hooks`` (the others: their defaults)."""
 
-    same = {"batch_size": 100, "epochs": 20, "repeats": 5, "log_every": 10,
-            "learning_rate": 0.0123456, "n_train": 60000}  # fmt: skip
-    table = merged_table([("A", {**same, "hidden_sizes": [100], "layer_sizes": [784, 100, 10]}),
-                          ("B", {**same, "hidden_sizes": [50], "layer_sizes": [64, 50, 10]})],
-                         Unit, EN)  # fmt: skip
+    class Unit:
+        @staticmethod
+        def hook(role, name):
+            return hooks.get(name, HOOK_DEFAULTS[role][name])
+
+    return Unit
+
+
+def test_settings_table_merges_equal_values_and_marks_the_textbooks():
+    Unit = unit(
+        REFERENCE_SETTINGS={"batch_size": 100, "epochs": 20, "repeats": 1},
+        HIDDEN_SETTINGS=("log_every",),
+    )
+
+    same = {
+        "batch_size": 100,
+        "epochs": 20,
+        "repeats": 5,
+        "log_every": 10,
+        "learning_rate": 0.0123456,
+        "n_train": 60000,
+    }
+    table = merged_table(
+        [
+            ("A", {**same, "hidden_sizes": [100], "layer_sizes": [784, 100, 10]}),
+            ("B", {**same, "hidden_sizes": [50], "layer_sizes": [64, 50, 10]}),
+        ],
+        Unit,
+        EN,
+    )
     rows = {row["label"]: row for row in table["rows"]}
     assert "log every" not in " ".join(rows) and "n_train" not in " ".join(rows)  # hidden
     assert rows["batch size"]["values"] == ["100"] and rows["batch size"]["reference"] == ""
@@ -83,11 +107,14 @@ def test_settings_table_merges_equal_values_and_marks_the_textbooks():
 
 
 def test_every_default_setting_has_a_display_name_in_both_languages():
+    from nnreport import experiments
     from nnreport.config import defaults
 
     keys = set()
-    for settings in defaults()["experiments"].values():
-        keys |= set(settings) - HIDDEN
+    for name, settings in defaults()["experiments"].items():
+        keys |= (
+            set(settings) - HIDDEN - set(experiments.get(name).hook("section", "HIDDEN_SETTINGS"))
+        )
         for arm in settings.get("arms", []):  # an arm's parameters, the TF arms' optimizer's
             keys |= set(arm) | set(arm.get("optimizer", {}))
     keys -= {"name", "optimizer", "label"}
@@ -99,8 +126,12 @@ def test_tables_go_side_by_side_only_when_they_line_up():
     def tab(title, rows, header=("Arm", "Loss"), caption="Loss ({title})."):
         return {"caption": caption.format(title=title), "header": list(header), "rows": rows}
 
-    merged, own = split_tables([("X", [tab("X", [["SGD", "1"], ["Adam", "2"]])]),
-                                ("Y", [tab("Y", [["SGD", "3"], ["Adam", "4"]])])])  # fmt: skip
+    merged, own = split_tables(
+        [
+            ("X", [tab("X", [["SGD", "1"], ["Adam", "2"]])]),
+            ("Y", [tab("Y", [["SGD", "3"], ["Adam", "4"]])]),
+        ]
+    )
     assert merged[0]["rows"] == [["SGD", "1", "3"], ["Adam", "2", "4"]] and own == [[], []]
     assert merged[0]["groups"] == [("X", 1), ("Y", 1)] and merged[0]["caption"] == "Loss."
     rows_differ = [("X", [tab("X", [["SGD", "1"]])]), ("Y", [tab("Y", [["Adam", "1"]])])]
@@ -108,8 +139,10 @@ def test_tables_go_side_by_side_only_when_they_line_up():
     wide = ("Arm", *"abcde")
     too_wide = [(d, [tab(d, [["SGD", *"12345"]], wide)]) for d in "XY"]
     assert split_tables(too_wide)[0] == []
-    other_caption = [(d, [tab(d, [["SGD", "1"]], caption=f"Loss on {n} images ({{title}}).")])
-                     for d, n in (("X", 5), ("Y", 6))]  # fmt: skip
+    other_caption = [
+        (d, [tab(d, [["SGD", "1"]], caption=f"Loss on {n} images ({{title}}).")])
+        for d, n in (("X", 5), ("Y", 6))
+    ]
     assert split_tables(other_caption)[0] == []  # its caption would be wrong for one of them
     mixed, own = split_tables(
         [
@@ -126,19 +159,28 @@ def test_figures_of_the_datasets_share_one_caption():
         return {"name": "loss", "uri": title, "wide": wide, "caption": caption}
 
     groups = figure_groups([("X", {"figures": [fig("X")]}), ("Y", {"figures": [fig("Y")]})], EN)
-    assert groups == [{"wide": False, "images": [fig("X"), fig("Y")],
-                       "caption": "Loss over 5 seeds. Left to right: X, Y."}]  # fmt: skip
+    assert groups == [
+        {
+            "wide": False,
+            "images": [fig("X"), fig("Y")],
+            "caption": "Loss over 5 seeds. Left to right: X, Y.",
+        }
+    ]
     stacked = figure_groups([(d, {"figures": [fig(d, wide=True)]}) for d in "XY"], EN)
     assert stacked[0]["caption"].endswith("Top to bottom: X, Y.")
-    apart = figure_groups([("X", {"figures": [fig("X", 5)]}), ("Y", {"figures": [fig("Y", 3)]})],
-                          EN)  # fmt: skip
+    apart = figure_groups(
+        [("X", {"figures": [fig("X", 5)]}), ("Y", {"figures": [fig("Y", 3)]})], EN
+    )
     assert [g["caption"] for g in apart] == ["Loss over 5 seeds (X).", "Loss over 3 seeds (Y)."]
 
 
 def test_a_status_column_that_only_says_ok_is_dropped():
     ok, diverged = EN("ok"), EN("diverged_at", step=5)
-    table = {"caption": "Runs.", "header": ["Arm", "Loss", EN("status")],
-             "rows": [["SGD", "1", ok], ["Adam", "2", ok]]}  # fmt: skip
+    table = {
+        "caption": "Runs.",
+        "header": ["Arm", "Loss", EN("status")],
+        "rows": [["SGD", "1", ok], ["Adam", "2", ok]],
+    }
     (kept,) = drop_ok_status([table], EN)
     assert kept["header"] == ["Arm", "Loss"] and kept["rows"] == [["SGD", "1"], ["Adam", "2"]]
     assert kept["caption"] == "Runs. No run diverged."
@@ -156,17 +198,30 @@ def finding(claim, verdict):
 
 
 def test_discussion_states_each_claims_verdicts_and_explains_only_what_held():
-    class Unit:
-        pass
-
+    Unit = unit()
     parts = [
-        {"title": "A", "name": "a", "record": {}, "arrays": {},
-         "findings": [finding("overfit_gap", "supported")]},
-        {"title": "B", "name": "b", "record": {}, "arrays": {},
-         "findings": [finding("overfit_gap", "supported")]},
-        {"title": "C", "name": "c", "record": {}, "arrays": {},
-         "findings": [finding("overfit_gap", "inconclusive")]},
-    ]  # fmt: skip
+        {
+            "title": "A",
+            "name": "a",
+            "record": {},
+            "arrays": {},
+            "findings": [finding("overfit_gap", "supported")],
+        },
+        {
+            "title": "B",
+            "name": "b",
+            "record": {},
+            "arrays": {},
+            "findings": [finding("overfit_gap", "supported")],
+        },
+        {
+            "title": "C",
+            "name": "c",
+            "record": {},
+            "arrays": {},
+            "findings": [finding("overfit_gap", "inconclusive")],
+        },
+    ]
     text = discussion(Unit, parts, EN)
     assert text[0] == "A deep net on 300 samples overfits: supported (A, B); inconclusive (C)."
     assert text[1].startswith("Why:")
@@ -178,14 +233,16 @@ def test_discussion_states_each_claims_verdicts_and_explains_only_what_held():
 
 
 def test_discussion_counts_mixed_comparisons_and_skips_missing_homework_numbers():
-    class Unit:
-        @staticmethod
-        def homework(record, dataset, t):
-            return [("Quantity", "0.5", "0.6" if dataset == "a" else "—")]
+    def homework(record, dataset, t):
+        return [("Quantity", "0.5", "0.6" if dataset == "a" else "—")]
+
+    Unit = unit(homework=homework)
 
     found = [finding("sgd_slower", "supported"), finding("sgd_slower", "inconclusive")]
-    parts = [{"title": n.upper(), "name": n, "record": {}, "arrays": {}, "findings": found}
-             for n in ("a", "b")]  # fmt: skip
+    parts = [
+        {"title": n.upper(), "name": n, "record": {}, "arrays": {}, "findings": found}
+        for n in ("a", "b")
+    ]
     text = discussion(Unit, parts, EN)
     assert "1 of 2 comparisons supported (A, B)" in text[0]
     assert not any(s.startswith("Why:") for s in text)
@@ -202,8 +259,12 @@ def test_tf_discussion_says_when_runs_leave_the_plateau():
         ]
     )  # below the plateau from epoch 1
     assert tf_section.plateau_exits(cost, 10) == [3, None, 1]
-    record = {"runs": [{"arm": "adam_seed"}] * 3, "sizes": [784, 10], "epochs": 4,
-              "stats": {"adam_seed": {"diverged": 0}}}  # fmt: skip
+    record = {
+        "runs": [{"arm": "adam_seed"}] * 3,
+        "sizes": [784, 10],
+        "epochs": 4,
+        "stats": {"adam_seed": {"diverged": 0}},
+    }
     part = {"title": "X", "record": record, "arrays": {"cost": cost}}
     first, why = tf_section.discuss([part], EN)
     assert "X: 2 of the 3 runs" in first and f"{plateau:.2f}" in first
@@ -219,10 +280,15 @@ def test_dataset_names_are_listed_as_in_a_sentence():
 
 
 def test_job_runtimes_are_one_row_per_experiment_and_a_column_per_dataset():
-    rows = [["mnist/optimizers", "10.0", "100"], ["digits/optimizers", "2.5", "50"],
-            ["mnist/tf_mlp/stage0-shard0", "30", "600"],
-            ["mnist/tf_mlp/stage0-shard1", "31", "650"], ["general/activations", "1.2", "40"],
-            ["prepare/mnist", "4", "300"], ["report", "20", "1"]]  # fmt: skip
+    rows = [
+        ["mnist/optimizers", "10.0", "100"],
+        ["digits/optimizers", "2.5", "50"],
+        ["mnist/tf_mlp/stage0-shard0", "30", "600"],
+        ["mnist/tf_mlp/stage0-shard1", "31", "650"],
+        ["general/activations", "1.2", "40"],
+        ["prepare/mnist", "4", "300"],
+        ["report", "20", "1"],
+    ]
     scopes = [("mnist", "MNIST"), ("digits", "digits"), ("general", "Dataset-free")]
     table = runtime_matrix(rows, scopes)
     assert table["columns"] == ["MNIST", "digits", "Dataset-free"]
@@ -233,8 +299,7 @@ def test_job_runtimes_are_one_row_per_experiment_and_a_column_per_dataset():
 
 
 def test_the_reference_column_only_when_a_value_differs():
-    class Unit:
-        REFERENCE_SETTINGS = {"batch_size": 100}
+    Unit = unit(REFERENCE_SETTINGS={"batch_size": 100})
 
     same = merged_table([("A", {"batch_size": 100})], Unit, EN)
     assert not same["has_reference"]  # an empty "Textbook" column says nothing

@@ -50,8 +50,9 @@ def slurm_cluster(slurm_possible, request, tmp_path_factory):
     directory = tmp_path_factory.mktemp("slurm")
     stop = [str(SCRIPTS / "stop_cluster.sh"), str(directory)]
     request.addfinalizer(lambda: subprocess.run(stop, check=True))
-    started = subprocess.run([str(SCRIPTS / "start_cluster.sh"), str(directory)],
-                             capture_output=True, text=True)  # fmt: skip
+    started = subprocess.run(
+        [str(SCRIPTS / "start_cluster.sh"), str(directory)], capture_output=True, text=True
+    )
     if started.returncode == NOT_STARTED:
         unavailable(started.stderr.strip())
     assert started.returncode == 0, started.stdout + started.stderr
@@ -60,10 +61,14 @@ def slurm_cluster(slurm_possible, request, tmp_path_factory):
 
 def slurm_jobs() -> list[dict[str, str]]:
     """Every job slurmctld still knows (finished ones too, for MinJobAge), as its fields."""
-    listing = subprocess.run(["scontrol", "show", "job", "--oneliner"], capture_output=True,
-                             text=True, check=True).stdout  # fmt: skip
-    return [dict(re.findall(r"(\S+?)=(\S*)", line)) for line in listing.splitlines()
-            if line.startswith("JobId=")]  # fmt: skip
+    listing = subprocess.run(
+        ["scontrol", "show", "job", "--oneliner"], capture_output=True, text=True, check=True
+    ).stdout
+    return [
+        dict(re.findall(r"(\S+?)=(\S*)", line))
+        for line in listing.splitlines()
+        if line.startswith("JobId=")
+    ]
 
 
 def rule_of(job: dict[str, str]) -> str:

@@ -18,8 +18,13 @@ def record(tensorflow):
 
 def test_every_optimizer_matches_keras(record):
     assert [r["optimizer"] for r in record["optimizers"]] == [
-        "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"
-    ]  # fmt: skip
+        "SGD",
+        "Momentum",
+        "Nesterov",
+        "AdaGrad",
+        "RMSprop",
+        "Adam",
+    ]
     for row in record["optimizers"]:
         assert row["moved"] > 0.05, row  # the parameters really moved
         assert row["max_abs_diff"] < 1e-12, row

@@ -26,12 +26,16 @@ SETTINGS = {
     "holdout_samples": 200,
     "shards": 1,
     "arms": [
-        {"name": "gd", "optimizer": {"name": "sgd", "learning_rate": 0.5}, "keep_prob": 1.0,
-         "runs": 2},
+        {
+            "name": "gd",
+            "optimizer": {"name": "sgd", "learning_rate": 0.5},
+            "keep_prob": 1.0,
+            "runs": 2,
+        },
         {"name": "adam_default", "optimizer": ADAM, "keep_prob": 0.7, "runs": 3},
     ],
     "gd_sweep": {"arm": "gd", "learning_rates": [0.1, 1.0]},
-}  # fmt: skip
+}
 
 
 def with_changes(**changes) -> dict:
@@ -41,8 +45,9 @@ def with_changes(**changes) -> dict:
 
 
 def numbers(record: dict, arrays: dict) -> list:
-    return [(r["arm"], r["run"], r["seed"], r["test_acc"], r["holdout_acc"]) for r in
-            record["runs"]] + [arrays["cost"].tolist()]  # fmt: skip
+    return [
+        (r["arm"], r["run"], r["seed"], r["test_acc"], r["holdout_acc"]) for r in record["runs"]
+    ] + [arrays["cost"].tolist()]
 
 
 def test_same_seed_same_numbers_whatever_the_shard_or_lane(digits):
@@ -72,15 +77,24 @@ def test_split_uses_the_fraction_when_the_split_is_small(digits):
 
 def test_a_diverging_run_is_recorded_and_left_out_of_the_statistics(digits):
     blowing_up = {"name": "sgd", "learning_rate": 1e38}
-    arms = [SETTINGS["arms"][1], {"name": "gd", "optimizer": blowing_up, "keep_prob": 1.0,
-                                  "runs": 1}]  # fmt: skip
+    arms = [
+        SETTINGS["arms"][1],
+        {"name": "gd", "optimizer": blowing_up, "keep_prob": 1.0, "runs": 1},
+    ]
     settings = with_changes(arms=arms, gd_sweep={"arm": "gd", "learning_rates": []})
     record, arrays = run_sharded(tf_mlp, digits, settings)
     bad = [r for r in record["runs"] if r["arm"] == "gd"][0]
     assert bad["status"] == "diverged" and bad["test_acc"] is None
     assert bad["diverged_epoch"] >= 1 and np.isnan(arrays["cost"][-1, -1])
-    assert record["stats"]["gd"] == {"runs": 1, "diverged": 1, "good": 0, "mean": None,
-                                     "min": None, "max": None, "std": None}  # fmt: skip
+    assert record["stats"]["gd"] == {
+        "runs": 1,
+        "diverged": 1,
+        "good": 0,
+        "mean": None,
+        "min": None,
+        "max": None,
+        "std": None,
+    }
     assert record["stats"]["adam_default"]["diverged"] == 0
 
 
@@ -137,10 +151,12 @@ def tf_record(gd, seed, default) -> dict:
 def test_findings_check_the_homework_against_the_control():
     """The homework's MNIST picture: adam_seed is bimodal (six runs near 0.94, four near
     chance), so it is compared by rank, and its collapse count by Fisher's exact test."""
-    record = tf_record([0.962, 0.964, 0.966, 0.963, 0.965],
-                       [0.94, 0.95, 0.10, 0.93, 0.21, 0.94, 0.95, 0.11, 0.94, 0.12],
-                       [0.975, 0.976, 0.974, 0.977, 0.975])  # fmt: skip
-    t = load_messages("templates", "en")
+    record = tf_record(
+        [0.962, 0.964, 0.966, 0.963, 0.965],
+        [0.94, 0.95, 0.10, 0.93, 0.21, 0.94, 0.95, 0.11, 0.94, 0.12],
+        [0.975, 0.976, 0.974, 0.977, 0.975],
+    )
+    t = load_messages("en")
     found = {f.claim: f for f in section.findings({"record": record, "arrays": {}, "t": t})}
     assert {claim: f.verdict for claim, f in found.items()} == {
         "tf_gd_level": "supported",
@@ -158,7 +174,7 @@ def test_findings_check_the_homework_against_the_control():
 
 def test_an_arm_at_chance_makes_its_comparisons_inconclusive():
     record = tf_record([0.11, 0.10, 0.12], [0.10, 0.10, 0.09], [0.65, 0.66, 0.67])
-    t = load_messages("templates", "en")
+    t = load_messages("en")
     found = {f.claim: f for f in section.findings({"record": record, "arrays": {}, "t": t})}
     for claim in ("tf_seed_worse", "tf_settings_blamed", "tf_adam_worse"):
         assert found[claim].verdict == "inconclusive"
@@ -167,8 +183,10 @@ def test_an_arm_at_chance_makes_its_comparisons_inconclusive():
 
 
 def test_the_sweep_never_picks_a_rate_at_chance():
-    rows = [{"arm": "sweep", "learning_rate": lr, "status": "ok", "holdout_acc": acc,
-             "test_acc": acc} for lr, acc in ((0.1, 0.12), (1.0, 0.15), (3.0, 0.11))]  # fmt: skip
+    rows = [
+        {"arm": "sweep", "learning_rate": lr, "status": "ok", "holdout_acc": acc, "test_acc": acc}
+        for lr, acc in ((0.1, 0.12), (1.0, 0.15), (3.0, 0.11))
+    ]
     assert tf_mlp.sweep_summary(rows, SETTINGS, 10)["best"] is None
     rows[1]["holdout_acc"] = 0.5
     assert tf_mlp.sweep_summary(rows, SETTINGS, 10)["best"] == 1.0

@@ -20,13 +20,20 @@ def toy_problem(seed: int = 0):
 
 def run(seed: int, lr=0.05, optimizer="sgd", models: int = 2, **net_options):
     x, y = toy_problem()
-    net = MultiLayerNet(10, [16, 16], 3, rng=np.random.default_rng(seed), n_models=models,
-                        **net_options)  # fmt: skip
+    net = MultiLayerNet(
+        10, [16, 16], 3, rng=np.random.default_rng(seed), n_models=models, **net_options
+    )
     history = train(
-        net, get_optimizer(optimizer, learning_rate=lr), x[:500], y[:500],
-        rng=np.random.default_rng(seed + 1), batch_size=32, iterations=150, eval_every=50,
+        net,
+        get_optimizer(optimizer, learning_rate=lr),
+        x[:500],
+        y[:500],
+        rng=np.random.default_rng(seed + 1),
+        batch_size=32,
+        iterations=150,
+        eval_every=50,
         eval_sets=[(x[:500], y[:500]), (x[500:], y[500:])],
-    )  # fmt: skip
+    )
     return net, history
 
 

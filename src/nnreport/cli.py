@@ -120,14 +120,14 @@ def blas_threads(count: int | None):
 
 def cmd_figure(args) -> None:
     from nnreport import experiments, plots
-    from nnreport.messages import load_messages
+    from nnreport.messages import figure_translator
     from nnreport.results import load_record
 
-    t = load_messages(args.templates, args.lang)
     plots.use_language(args.lang)
     record, arrays = load_record(args.result)
     experiment = experiments.get(record["experiment"])
-    title = args.title or record.get("dataset_title") or t("general")
+    t = figure_translator(args.lang, experiment.folder)
+    title = args.title or record.get("dataset_title") or ""
     plots.save(plots.draw(experiment, args.name, record, arrays, title, t), args.out)
 
 
@@ -174,7 +174,7 @@ def cmd_defaults(args) -> None:
 
 def cmd_samples(args) -> None:
     from nnreport import data, plots
-    from nnreport.messages import load_messages
+    from nnreport.messages import figure_translator
 
     ds = data.load_prepared(args.dataset_cache)
     shape = ds.meta["image_shape"]
@@ -184,8 +184,7 @@ def cmd_samples(args) -> None:
         plots.save(plots.feature_profiles(ds.x_train, ds.y_train, ds.meta["class_names"]), args.out)
     if args.balance_out:
         plots.use_language(args.lang)
-        t = load_messages(args.templates, args.lang)
-        plots.save(plots.class_balance(ds.meta, t), args.balance_out)
+        plots.save(plots.class_balance(ds.meta, figure_translator(args.lang)), args.balance_out)
 
 
 def cmd_render(args) -> None:
@@ -256,8 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--result", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--title")
-    p.add_argument("--lang", default="en", help="label language (a catalog in templates/i18n)")
-    p.add_argument("--templates", default="templates")
+    p.add_argument("--lang", default="en", help="label language (en, ko)")
     p.set_defaults(func=cmd_figure)
 
     p = sub.add_parser("shard", help="train one shard of one stage of a sharded experiment")
@@ -288,8 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset-cache", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--balance-out", help="also draw the class-balance bar chart here")
-    p.add_argument("--lang", default="en")
-    p.add_argument("--templates", default="templates")
+    p.add_argument("--lang", default="en", help="label language (en, ko)")
     p.set_defaults(func=cmd_samples)
 
     p = sub.add_parser("render", help="render reports/report.html and reports/report.pdf")

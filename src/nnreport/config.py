@@ -1,8 +1,10 @@
 """The workflow config: loading, merging, validating and filling in defaults.
 
-The schema is ``config/schema.yaml`` (the top level: datasets, report, ...) with every
-registered experiment's ``settings.yaml`` placed under ``experiments``: defaults live in those
-schemas only. The Snakefile and the CLI both validate through :func:`validate_config`.
+The schema is ``nnreport/schema.yaml`` (the top level: datasets, report, ...) with every
+registered experiment's ``settings.yaml`` placed under ``experiments`` (and its ``$defs``
+beside the shared ones): defaults live in those schemas only. ``scale: smoke`` puts each
+unit's ``smoke.yaml`` under the settings a config file gives. The Snakefile and the CLI both
+validate through :func:`validate_config`, so both work from any folder.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import yaml
 from nnreport import UserError, experiments
 
 DEFAULT_CONFIGFILE = Path("config/config.yaml")
-DEFAULT_SCHEMA = Path("config/schema.yaml")
+SCHEMA = Path(__file__).resolve().parent / "schema.yaml"  # package data
 
 
 def deep_merge(base: dict, override: dict) -> dict:
@@ -40,22 +42,24 @@ def experiment_settings(config: dict, dataset: str | None, experiment: str) -> d
 
 
 @cache
-def _schema(schema_path: str) -> dict:
-    try:
-        schema = yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(
-            f"The config schema {schema_path} does not exist. Run from the project folder."
-        ) from None
+def _schema() -> dict:
+    schema = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))
     settings = {}
     for experiment in experiments.registry().values():
-        declared = yaml.safe_load(experiment.settings_file.read_text(encoding="utf-8")) or {}
+        declared = unit_file(experiment, "settings.yaml")
         if experiment.name not in declared:
             raise UserError(
-                f"{experiment.settings_file} declares no settings for the experiment "
+                f"{experiment.folder / 'settings.yaml'} declares no settings for the experiment "
                 f"{experiment.name!r}. Add its schema (a description and default per key)."
             )
         settings[experiment.name] = declared[experiment.name]
+        for name, definition in declared.get("$defs", {}).items():
+            if schema["$defs"].get(name, definition) != definition:
+                raise UserError(
+                    f"{experiment.folder / 'settings.yaml'} defines $defs.{name}, which the "
+                    "config schema or another unit defines differently. Rename it."
+                )
+            schema["$defs"][name] = definition
     schema["properties"]["experiments"]["properties"] = settings
     schema["properties"]["per_dataset"]["additionalProperties"]["propertyNames"] = {
         "enum": experiments.names(needs_dataset=True)
@@ -63,9 +67,29 @@ def _schema(schema_path: str) -> dict:
     return schema
 
 
-def full_schema(schema_path: str | Path = DEFAULT_SCHEMA) -> dict:
+def unit_file(experiment, name: str) -> dict:
+    """A YAML file of the experiment's unit (settings.yaml, smoke.yaml), read once."""
+    return _unit_yaml(experiment.folder / name)
+
+
+@cache
+def _unit_yaml(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def smoke_settings(config: dict) -> None:
+    """``scale: smoke``: each unit's tiny settings under the ones the config gives."""
+    if config.get("scale") != "smoke":
+        return
+    given = config.setdefault("experiments", {})
+    for experiment in experiments.registry().values():
+        tiny = unit_file(experiment, "smoke.yaml").get(experiment.name, {})
+        given[experiment.name] = deep_merge(tiny, given.get(experiment.name) or {})
+
+
+def full_schema() -> dict:
     """The whole config schema: the top level plus every experiment's settings schema."""
-    return copy.deepcopy(_schema(str(schema_path)))
+    return copy.deepcopy(_schema())
 
 
 def _filling_validator(schema: dict):
@@ -84,11 +108,12 @@ def _filling_validator(schema: dict):
     return validators.extend(Draft202012Validator, {"properties": properties})(schema)
 
 
-def validate_config(config: dict, schema_path: str | Path = DEFAULT_SCHEMA) -> None:
+def validate_config(config: dict) -> None:
     """Validate ``config`` in place, filling in every default; one paragraph per problem."""
     from jsonschema.exceptions import best_match
 
-    validator = _filling_validator(full_schema(schema_path))
+    smoke_settings(config)
+    validator = _filling_validator(full_schema())
     error = best_match(validator.iter_errors(config))
     if error is not None:
         where = ".".join(str(part) for part in error.absolute_path) or "(top level)"
@@ -112,14 +137,14 @@ def title_page_warning(config: dict) -> str | None:
     )
 
 
-def defaults(schema_path: str | Path = DEFAULT_SCHEMA) -> dict:
+def defaults() -> dict:
     """The config that an empty config file gives: every default."""
     config: dict = {}
-    validate_config(config, schema_path)
+    validate_config(config)
     return config
 
 
-def settings_with_defaults(experiment: str, given: dict, schema_path=DEFAULT_SCHEMA) -> dict:
+def settings_with_defaults(experiment: str, given: dict) -> dict:
     """``given`` settings of ``experiment`` merged over its defaults and validated like the
     config (the CLI's ``--settings``)."""
     experiments.get(experiment)
@@ -128,13 +153,12 @@ def settings_with_defaults(experiment: str, given: dict, schema_path=DEFAULT_SCH
             f"--settings must be a JSON object of {experiment} settings, not {given!r}."
         )
     config = {"experiments": {experiment: copy.deepcopy(given)}}
-    validate_config(config, schema_path)
+    validate_config(config)
     return config["experiments"][experiment]
 
 
 def load_config(configfiles: list[str | Path] | None) -> dict:
-    """Merge YAML config files (later ones win) and validate them against the schema that
-    sits next to the first one (``config/schema.yaml``)."""
+    """Merge YAML config files (later ones win) and validate them."""
     paths = [Path(p) for p in configfiles] if configfiles else [DEFAULT_CONFIGFILE]
     config: dict = {}
     for path in paths:
@@ -148,7 +172,7 @@ def load_config(configfiles: list[str | Path] | None) -> dict:
         except yaml.YAMLError as err:
             raise UserError(f"The config file {path} is not valid YAML: {err}") from None
         config = deep_merge(config, loaded)
-    validate_config(config, paths[0].parent / "schema.yaml")
+    validate_config(config)
     return config
 
 
@@ -165,8 +189,8 @@ def check_consistency(config: dict) -> None:
                 f"custom_datasets (known: {', '.join(known)})"
             )
     for name, where, settings in _every_settings(config):
-        check = getattr(experiments.get(name).train, "check_settings", None)
-        problems += [f"experiments.{name}{where}.{p}" for p in (check(settings) if check else [])]
+        check = experiments.get(name).hook("train", "check_settings")
+        problems += [f"experiments.{name}{where}.{p}" for p in check(settings)]
     if problems:
         raise UserError(
             "Invalid config: " + "; ".join(problems) + ". Fix the named keys and run again."

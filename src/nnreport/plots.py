@@ -28,16 +28,22 @@ RASTER = frozenset({"samples"})  # image grids stay PNG; every plot is SVG (vect
 
 # Okabe–Ito colours, each with its own line style, so that curves stay apart for colour-blind
 # readers and in greyscale print.
-matplotlib.rcParams.update({
-    "axes.prop_cycle": matplotlib.cycler(
-        color=["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"],
-        linestyle=["-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1)), (0, (8, 2))],
-    ),
-    "svg.hashsalt": "nnreport",  # stable ids: the same result gives the same file
-    "axes.unicode_minus": False,  # NanumGothic has no U+2212 minus sign
-    "font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8, "legend.fontsize": 6.5,
-    "xtick.labelsize": 7, "ytick.labelsize": 7,
-})  # fmt: skip
+matplotlib.rcParams.update(
+    {
+        "axes.prop_cycle": matplotlib.cycler(
+            color=["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"],
+            linestyle=["-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1)), (0, (8, 2))],
+        ),
+        "svg.hashsalt": "nnreport",  # stable ids: the same result gives the same file
+        "axes.unicode_minus": False,  # NanumGothic has no U+2212 minus sign
+        "font.size": 8,
+        "axes.titlesize": 9,
+        "axes.labelsize": 8,
+        "legend.fontsize": 6.5,
+        "xtick.labelsize": 7,
+        "ytick.labelsize": 7,
+    }
+)
 
 
 def figure_file(name: str) -> str:
@@ -98,8 +104,9 @@ def class_balance(meta: dict, t) -> Figure:
     ax.bar(x - 0.2, counts["train"], width=0.4, label=t("train"))
     ax.bar(x + 0.2, counts["test"], width=0.4, label=t("test"))
     slanted = max(map(len, names)) > 2  # names, not digits: slanted so they do not overlap
-    ax.set_xticks(x, names, rotation=40 if slanted else 0, ha="right" if slanted else "center",
-                  fontsize=6.5)  # fmt: skip
+    ax.set_xticks(
+        x, names, rotation=40 if slanted else 0, ha="right" if slanted else "center", fontsize=6.5
+    )
     ax.set(ylabel=t("samples"), title=meta["title"])
     ax.set_ylim(top=max(counts["train"]) * 1.3)  # room for the legend above the bars
     ax.legend(loc="upper center", ncols=2)
@@ -139,20 +146,26 @@ def feature_profiles(features: np.ndarray, labels: np.ndarray, class_names) -> F
 
 
 def figure_names(experiment, settings: dict) -> list[str]:
-    """The figures (file stems under figures/) an experiment's result is drawn as: its
-    figures module's ``figure_names(name, settings)``, or the keys of its ``FIGURES``."""
-    module = experiment.figures
-    if hasattr(module, "figure_names"):
-        return module.figure_names(experiment.name, settings)
-    return list(module.FIGURES)
+    """The figures (file stems under figures/) an experiment's result is drawn as."""
+    return experiment.figures.figure_names(experiment.name, settings)
 
 
 def draw(experiment, name: str, record: dict, arrays: dict, title: str, t) -> Figure:
     """Figure ``name`` of ``experiment``; ``t`` translates its labels."""
-    module = experiment.figures
-    if hasattr(module, "draw"):
-        return module.draw(name, record, arrays, title, t)
-    return module.FIGURES[name](record, arrays, title, t)
+    return experiment.figures.draw(name, record, arrays, title, t)
+
+
+def fixed_figures(figures: dict):
+    """``figure_names`` and ``draw`` (the figures protocol, ``nnreport.experiments.spec``) of a
+    unit whose figures are a fixed mapping: name -> function(record, arrays, title, t)."""
+
+    def names(experiment: str, settings: dict) -> list[str]:
+        return list(figures)
+
+    def draw_one(name: str, record: dict, arrays: dict, title: str, t) -> Figure:
+        return figures[name](record, arrays, title, t)
+
+    return names, draw_one
 
 
 def use_language(lang: str) -> None:

@@ -99,7 +99,7 @@ def run_experiment(
     check_scope(name, dataset)
     experiment = experiments.get(name)
     train = experiment.train
-    total = train.total_steps(settings, dataset) if hasattr(train, "total_steps") else 0
+    total = experiment.hook("train", "total_steps")(settings, dataset)
     label = f"{name}/{dataset.name if dataset else 'general'}"
     update, close = progress_reporter(total, label) if total else (None, lambda: None)
     start = time.perf_counter()
@@ -116,8 +116,15 @@ def run_experiment(
     return record, arrays
 
 
-def run_shard(name: str, dataset: data.Dataset, settings: dict, stage: int, shard: int,
-              previous, threads: int = 1) -> tuple[dict, dict]:  # fmt: skip
+def run_shard(
+    name: str,
+    dataset: data.Dataset,
+    settings: dict,
+    stage: int,
+    shard: int,
+    previous,
+    threads: int = 1,
+) -> tuple[dict, dict]:
     """One shard of a sharded experiment (one pipeline job)."""
     train = experiments.get(name).train
     total = train.shard_steps(settings, dataset, stage, shard)

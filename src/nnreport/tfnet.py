@@ -68,8 +68,9 @@ class Lane:
         self.weights = [tf.Variable(tf.zeros((a, b))) for a, b in pairs]
         self.biases = [tf.Variable(tf.zeros((b,))) for _, b in pairs]
         self.params = [*self.weights, *self.biases]
-        self.slots = [(tf.Variable(tf.zeros_like(p)), tf.Variable(tf.zeros_like(p)))
-                      for p in self.params]  # fmt: skip
+        self.slots = [
+            (tf.Variable(tf.zeros_like(p)), tf.Variable(tf.zeros_like(p))) for p in self.params
+        ]
         self.beta_powers = (tf.Variable(1.0), tf.Variable(1.0))
         self.hyper = {name: tf.Variable(0.0) for name in HYPERPARAMETERS}
         self.noise = tf.random.Generator.from_seed(0)
@@ -96,9 +97,17 @@ class MLPTrainer:
     """Trains ``lanes`` independent MLPs side by side in one graph (TensorFlow runs the
     lanes' ops on different cores); :meth:`run` trains one group of seeds."""
 
-    def __init__(self, sizes, activation: str, optimizer: str, keep_prob: float,
-                 batch_size: int, x_train: np.ndarray, y_train: np.ndarray,
-                 lanes: int = 1):  # fmt: skip
+    def __init__(
+        self,
+        sizes,
+        activation: str,
+        optimizer: str,
+        keep_prob: float,
+        batch_size: int,
+        x_train: np.ndarray,
+        y_train: np.ndarray,
+        lanes: int = 1,
+    ):
         import tensorflow as tf
 
         self.tf = tf
@@ -139,10 +148,17 @@ class MLPTrainer:
         p2.assign(p2 * beta_2)
         for p, (m, v), g in zip(lane.params, lane.slots, grads, strict=True):
             tf.raw_ops.ResourceApplyAdam(
-                var=p.handle, m=m.handle, v=v.handle, beta1_power=p1, beta2_power=p2, lr=lr,
-                beta1=beta_1, beta2=beta_2, epsilon=hyper["epsilon"],
+                var=p.handle,
+                m=m.handle,
+                v=v.handle,
+                beta1_power=p1,
+                beta2_power=p2,
+                lr=lr,
+                beta1=beta_1,
+                beta2=beta_2,
+                epsilon=hyper["epsilon"],
                 grad=g,
-            )  # fmt: skip
+            )
 
     def _step(self, lane: Lane, idx):
         tf = self.tf
@@ -173,8 +189,9 @@ class MLPTrainer:
             correct += int((logits.argmax(axis=1) == y[start : start + chunk]).sum())
         return correct / len(x)
 
-    def run(self, seeds, optimizers: list[dict], epochs: int, test, validation=None,
-            on_epoch=None) -> list[RunResult]:  # fmt: skip
+    def run(
+        self, seeds, optimizers: list[dict], epochs: int, test, validation=None, on_epoch=None
+    ) -> list[RunResult]:
         """Train one model per seed (at most one per lane) for ``epochs``, each with its
         optimizer settings (of this trainer's kind); ``test`` and ``validation`` are (x, y)
         pairs. A run whose epoch cost turns NaN or Inf ends as ``diverged`` and claims no
@@ -184,14 +201,17 @@ class MLPTrainer:
         if any(spec["name"] != self.optimizer for spec in optimizers):
             raise ValueError(f"this trainer runs {self.optimizer} only")
         lanes = self.lanes[: len(seeds)]
-        order_rngs = [lane.reset(self.tf, self.sizes, s, spec)
-                      for lane, s, spec in zip(lanes, seeds, optimizers, strict=True)]  # fmt: skip
+        order_rngs = [
+            lane.reset(self.tf, self.sizes, s, spec)
+            for lane, s, spec in zip(lanes, seeds, optimizers, strict=True)
+        ]
         results = [RunResult(seed=int(s), cost=[], test_acc=None, val_acc=None) for s in seeds]
         n, used = int(self.x.shape[0]), self.steps * self.batch
         start = time.perf_counter()
         for epoch in range(epochs):
-            orders = np.stack([rng.permutation(n)[:used].reshape(self.steps, self.batch)
-                               for rng in order_rngs]).astype(np.int32)  # fmt: skip
+            orders = np.stack(
+                [rng.permutation(n)[:used].reshape(self.steps, self.batch) for rng in order_rngs]
+            ).astype(np.int32)
             costs = self._epoch(self.tf.constant(orders), len(lanes)).numpy()
             for result, cost in zip(results, costs, strict=True):
                 if result.status == "ok":
@@ -230,13 +250,25 @@ def keras_optimizer(spec: dict):
     if spec["name"] == "sgd":
         return keras.optimizers.SGD(spec["learning_rate"])
     return keras.optimizers.Adam(
-        spec["learning_rate"], beta_1=spec["beta_1"], beta_2=spec["beta_2"],
+        spec["learning_rate"],
+        beta_1=spec["beta_1"],
+        beta_2=spec["beta_2"],
         epsilon=spec["epsilon"],
-    )  # fmt: skip
+    )
 
 
-def fit_baseline(sizes, activation, optimizer: dict, keep_prob: float, batch_size: int,
-                 epochs: int, seed: int, x_train, y_train, test) -> float:  # fmt: skip
+def fit_baseline(
+    sizes,
+    activation,
+    optimizer: dict,
+    keep_prob: float,
+    batch_size: int,
+    epochs: int,
+    seed: int,
+    x_train,
+    y_train,
+    test,
+) -> float:
     """Train the same run with plain ``model.fit``; return its test accuracy."""
     import keras
 

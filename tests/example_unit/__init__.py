@@ -1,7 +1,7 @@
 """Nearest class centroid against the majority class: a worked example of a unit.
 
-tests/test_extension.py copies this folder to src/nnreport/experiments/centroid/ and its
-messages into the catalog, and builds the smoke report (docs/extending.md).
+tests/test_extension.py copies this folder to src/nnreport/experiments/centroid/, and
+nothing else, then builds the smoke report (docs/extending.md).
 """
 
 from nnreport.experiments.spec import Experiment

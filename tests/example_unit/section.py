@@ -9,7 +9,7 @@ CLAIMS = (Claim("centroid_beats_chance"),)
 
 
 def build(ctx) -> dict:
-    record, t = ctx["record"], ctx["t"]
+    record, t = ctx.record, ctx.t
     section = base(ctx)
     rows = [[name, fmt(acc)] for name, acc in record["accuracy"].items()]
     section["tables"].append(table(t("centroid_table"), [t("arm"), t("test_accuracy")], rows))
@@ -17,10 +17,17 @@ def build(ctx) -> dict:
 
 
 def findings(ctx) -> list[Finding]:
-    accuracy, t = ctx["record"]["accuracy"], ctx["t"]
+    accuracy, t = ctx.record["accuracy"], ctx.t
     verdict = level([accuracy["centroid"]], accuracy["majority"])
-    return [make(t, "centroid_beats_chance", verdict, centroid=accuracy["centroid"],
-                 majority=accuracy["majority"])]  # fmt: skip
+    return [
+        make(
+            t,
+            "centroid_beats_chance",
+            verdict,
+            centroid=accuracy["centroid"],
+            majority=accuracy["majority"],
+        )
+    ]
 
 
 def summary(record: dict, t) -> list[tuple[str, str]]:

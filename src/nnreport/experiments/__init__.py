@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from nnreport import UserError
-from nnreport.experiments.spec import ROLES, Experiment
+from nnreport.experiments.spec import ROLES, UNIT_FILES, Experiment
 
 HERE = Path(__file__).resolve().parent
 
@@ -31,19 +31,27 @@ def registry() -> dict[str, Experiment]:
         problems = [] if declared else ["no EXPERIMENTS in its __init__.py"]
         folder = HERE / info.name
         problems += [f"no {role}.py" for role in ROLES if not (folder / f"{role}.py").is_file()]
-        if not (folder / "settings.yaml").is_file():
-            problems.append("no settings.yaml (the schema and defaults of its settings)")
+        problems += [f"no {name}" for name in UNIT_FILES if not (folder / name).is_file()]
         if problems:
             raise UserError(
                 f"The experiment unit {unit} is incomplete: {'; '.join(problems)}. Every unit "
-                "needs an __init__.py declaring EXPERIMENTS, train.py, figures.py, section.py "
-                "and settings.yaml (docs/extending.md)."
+                "needs an __init__.py declaring EXPERIMENTS, train.py, figures.py, section.py, "
+                f"{', '.join(UNIT_FILES)} (docs/extending.md)."
             )
         for experiment in declared:
             if experiment.name in found:
                 raise UserError(f"Two units declare the experiment {experiment.name!r}.")
             found[experiment.name] = experiment
     return dict(sorted(found.items(), key=lambda item: (item[1].order, item[0])))
+
+
+def unit_folders() -> list[Path]:
+    """The folder of every unit, in report order (a unit with several experiments once)."""
+    folders: list[Path] = []
+    for experiment in registry().values():
+        if experiment.folder not in folders:
+            folders.append(experiment.folder)
+    return folders
 
 
 def names(*, needs_dataset: bool | None = None, sharded: bool | None = None) -> list[str]:

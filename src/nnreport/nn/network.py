@@ -75,11 +75,11 @@ class MultiLayerNet:
         if activation not in ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}; known: {', '.join(ACTIVATIONS)}")
         self.n_models, self.dtype = n_models, np.dtype(dtype)
-        decay = np.asarray(per_model(weight_decay, n_models, "weight_decay"), dtype=self.dtype)
+        decay = np.asarray(per_model(weight_decay, n_models, "the weight decay"), dtype=self.dtype)
         if np.any(decay < 0) or not np.all(np.isfinite(decay)):
             raise ValueError(f"weight_decay must be >= 0, got {weight_decay!r}")
         self.weight_decay = decay.reshape(-1, 1, 1)
-        inits = per_model(weight_init, n_models, "weight_init")
+        inits = per_model(weight_init, n_models, "the weight init")
         model_rngs = None
         if not isinstance(rng, np.random.Generator):
             model_rngs = per_model(list(rng), n_models, "rng")

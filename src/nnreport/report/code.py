@@ -78,13 +78,12 @@ def loader_listing(datasets: list[str], titles: list[str], custom: dict | None =
 
     listings: dict[str, dict] = {}
     for name, title in zip(datasets, titles, strict=True):
-        idx = name in data.IDX_DATASETS
-        function = data.load_idx_dataset if idx else data.loader_function(name, custom)
+        function = data.loader_function(name, custom)
         text = inspect.getsource(function)
-        if custom and name in custom:
+        if name not in data.BUILTIN:
             declared = yaml.safe_dump(custom[name], sort_keys=False, allow_unicode=True)
             text += f"\n# custom_datasets[{name!r}] in the config\n{declared}"
-        key = function.__name__ if idx else name
+        key = function.__name__ if name in data.BUILTIN else name
         entry = listings.setdefault(key, {"name": function.__name__, "datasets": [], "text": text})
         entry["datasets"].append(title)
     return [

@@ -41,21 +41,21 @@ def claim_sentences(parts: list[tuple[str, list[Finding]]], t) -> list[str]:
     return sentences
 
 
-def homework_sentence(module, parts: list[tuple[str, dict, str]], t) -> list[str]:
-    published = getattr(module, "homework", None)
-    rows = [f"{title}, {quantity}: {ours} ({t('discussion_theirs', value=theirs)})"
-            for title, record, name in parts if published
-            for quantity, ours, theirs in published(record, name, t)
-            if theirs != "—"]  # fmt: skip
+def homework_sentence(experiment, parts: list[tuple[str, dict, str]], t) -> list[str]:
+    published = experiment.hook("section", "homework")
+    rows = [
+        f"{title}, {quantity}: {ours} ({t('discussion_theirs', value=theirs)})"
+        for title, record, name in parts
+        for quantity, ours, theirs in published(record, name, t)
+        if theirs != "—"
+    ]
     return [t("discussion_homework", rows="; ".join(rows))] if rows else []
 
 
-def discussion(module, parts: list[dict], t) -> list[str]:
+def discussion(experiment, parts: list[dict], t) -> list[str]:
     """``parts``: per dataset {"title", "name", "record", "arrays", "findings"} (one,
     untitled, for a dataset-free experiment)."""
     sentences = claim_sentences([(p["title"], p["findings"]) for p in parts], t)
-    sentences += homework_sentence(module, [(p["title"], p["record"], p["name"]) for p in parts], t)
-    own = getattr(module, "discuss", None)
-    if own:
-        sentences += own(parts, t)
-    return sentences
+    homework = [(p["title"], p["record"], p["name"]) for p in parts]
+    sentences += homework_sentence(experiment, homework, t)
+    return sentences + experiment.hook("section", "discuss")(parts, t)

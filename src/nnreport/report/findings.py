@@ -117,8 +117,13 @@ def paired(a, b, direction: str = "less") -> Test:
     p = 0.0 if low == high and low != 0 else float(stats.ttest_1samp(diff, 0.0).pvalue)
     values = {"n": int(diff.size), "p": f"{p:.2g}"}
     effect = (float(diff.mean()), low, high)
-    return Test(by_interval(low, high, direction), f"rule_paired_{direction}", "basis_paired",
-                values, effect)  # fmt: skip
+    return Test(
+        by_interval(low, high, direction),
+        f"rule_paired_{direction}",
+        "basis_paired",
+        values,
+        effect,
+    )
 
 
 def hodges_lehmann(a: np.ndarray, b: np.ndarray) -> float:
@@ -142,10 +147,15 @@ def rank_test(a, b, direction: str = "less", seed: int = 0) -> Test:
         verdict = "inconclusive"
     else:
         verdict = "supported" if (shift < 0) == (direction == "less") else "not_supported"
-    return Test(verdict, f"rule_rank_{direction}", "basis_rank",
-                {"n_a": int(a.size), "n_b": int(b.size), "p": f"{p:.2g}"},
-                (shift, low, high), "effect_shift",
-                key=f"{a.mean():.3g} vs {b.mean():.3g}")  # fmt: skip
+    return Test(
+        verdict,
+        f"rule_rank_{direction}",
+        "basis_rank",
+        {"n_a": int(a.size), "n_b": int(b.size), "p": f"{p:.2g}"},
+        (shift, low, high),
+        "effect_shift",
+        key=f"{a.mean():.3g} vs {b.mean():.3g}",
+    )
 
 
 def fisher_more(events_a: int, n_a: int, events_b: int, n_b: int) -> Test:
@@ -159,8 +169,13 @@ def fisher_more(events_a: int, n_a: int, events_b: int, n_b: int) -> Test:
         verdict = "not_supported"
     needed = next((k for k in range(n_a + 1) if fisher_p(k, n_a, events_b, n_b) < ALPHA), None)
     basis = "basis_fisher_never" if needed is None else "basis_fisher_needed"
-    return Test(verdict, "rule_fisher", basis, {"p": f"{p:.2g}", "k": needed, "n": n_a},
-                key=f"{events_a}/{n_a}")  # fmt: skip
+    return Test(
+        verdict,
+        "rule_fisher",
+        basis,
+        {"p": f"{p:.2g}", "k": needed, "n": n_a},
+        key=f"{events_a}/{n_a}",
+    )
 
 
 def fisher_p(events_a: int, n_a: int, events_b: int, n_b: int) -> float:
@@ -180,9 +195,13 @@ def level(values, threshold: float, direction: str = "above") -> Test:
         return Test(verdict, "rule_single", "basis_single", rule_values)
     low, high = t_interval(values)
     verdict = by_interval(low - threshold, high - threshold, "greater" if sign > 0 else "less")
-    return Test(verdict, f"rule_level_{direction}", "basis_interval",
-                {**rule_values, "n": int(values.size), "low": f"{low:.3g}",
-                 "high": f"{high:.3g}"}, key=f"{values.mean():.3g}")  # fmt: skip
+    return Test(
+        verdict,
+        f"rule_level_{direction}",
+        "basis_interval",
+        {**rule_values, "n": int(values.size), "low": f"{low:.3g}", "high": f"{high:.3g}"},
+        key=f"{values.mean():.3g}",
+    )
 
 
 def learned(accuracy, n_classes: int) -> bool:
@@ -192,8 +211,12 @@ def learned(accuracy, n_classes: int) -> bool:
 
 def did_not_learn(arms: list[str], n_classes: int) -> Test:
     level_text = f"{1 / n_classes + LEARNED_MARGIN:.2f}"
-    return Test("inconclusive", "rule_learned", "basis_did_not_learn",
-                {"arms": ", ".join(arms), "level": level_text})  # fmt: skip
+    return Test(
+        "inconclusive",
+        "rule_learned",
+        "basis_did_not_learn",
+        {"arms": ", ".join(arms), "level": level_text},
+    )
 
 
 def not_applicable(reason: str, **values) -> Test:
@@ -221,6 +244,11 @@ def make(t, key: str, test: Test, /, text_key: str | None = None, **numbers) -> 
         key_number = f"{test.effect[0]:+.3g}"
     return Finding(
         key_number=key_number,
-        claim=key, verdict=test.verdict, basis=t(test.basis, **test.values), text=text,
-        numbers=shown, hypothesis=t(f"hypothesis_{key}"), rule=t(test.rule, **test.values),
-    )  # fmt: skip
+        claim=key,
+        verdict=test.verdict,
+        basis=t(test.basis, **test.values),
+        text=text,
+        numbers=shown,
+        hypothesis=t(f"hypothesis_{key}"),
+        rule=t(test.rule, **test.values),
+    )

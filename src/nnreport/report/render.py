@@ -82,7 +82,7 @@ def embedded_fonts(lang: str) -> str:
 
 def build_context(config: dict, paths: Paths, templates: Path, rebuild: str = "") -> dict:
     report = config["report"]
-    t = load_messages(templates, report["lang"])
+    t = load_messages(report["lang"])
     dataset_keys = [n for n in experiments.names(needs_dataset=True) if n in config["experiments"]]
     general = [n for n in experiments.names(needs_dataset=False) if n in config["experiments"]]
     datasets = []
@@ -120,7 +120,7 @@ def build_context(config: dict, paths: Paths, templates: Path, rebuild: str = ""
         "build_date": report["date"] or dt.date.today().isoformat(),
         "general": [
             general_part(build(key, "general", t("general"), paths, t), t) for key in general
-        ],  # fmt: skip
+        ],
         "datasets": datasets,
         "loaders": loader_listing(
             config["datasets"], [m["title"] for m in metas], config["custom_datasets"]
@@ -146,7 +146,7 @@ def experiment_part(key: str, datasets: list[dict], t) -> dict:
     the rest of its tables and its verdicts, then the discussion."""
     parts = [(ds, next(s for s in ds["sections"] if s["key"] == key)) for ds in datasets]
     first_ds, first = parts[0]
-    module = experiments.get(key).section
+    experiment = experiments.get(key)
     titled = [(ds["meta"]["title"], sec) for ds, sec in parts]
     merged, own = split_tables([(title, drop_ok_status(sec["tables"], t)) for title, sec in titled])
     return {
@@ -155,7 +155,7 @@ def experiment_part(key: str, datasets: list[dict], t) -> dict:
         "intro": first["intro"],
         "code": first["code"],
         "settings": merged_table(
-            [(title, sec["settings_used"]) for title, sec in titled], module, t
+            [(title, sec["settings_used"]) for title, sec in titled], experiment, t
         ),
         "log": first["log"],
         "log_title": t(
@@ -163,16 +163,16 @@ def experiment_part(key: str, datasets: list[dict], t) -> dict:
             if first["settings_used"].get("repeats", 1) > 1
             else "code_output_single_of",
             title=first_ds["meta"]["title"],
-        ),  # fmt: skip
+        ),
         "figure_groups": figure_groups(titled, t),
         "tables": merged,
         "parts": [
             {"ds": ds, "sec": sec, "tables": tables}
             for (ds, sec), tables in zip(parts, own, strict=True)
-        ],  # fmt: skip
+        ],
         "claims": claims([sec for _, sec in parts]),
         "discussion": discussion(
-            module, [discussed(ds["meta"]["title"], ds["name"], sec) for ds, sec in parts], t
+            experiment, [discussed(ds["meta"]["title"], ds["name"], sec) for ds, sec in parts], t
         ),
     }
 
@@ -203,13 +203,22 @@ def figure_groups(parts: list[tuple[str, dict]], t) -> list[dict]:
         captions = {without_title(fig["caption"], title) for title, fig in drawings}
         wide = any(fig["wide"] for _, fig in drawings)
         if len(drawings) > 1 and len(captions) == 1:
-            order = t("top_to_bottom" if wide else "left_to_right",
-                      titles=", ".join(title for title, _ in drawings))  # fmt: skip
-            groups.append({"wide": wide, "images": [fig for _, fig in drawings],
-                           "caption": f"{captions.pop()} {order}"})  # fmt: skip
+            order = t(
+                "top_to_bottom" if wide else "left_to_right",
+                titles=", ".join(title for title, _ in drawings),
+            )
+            groups.append(
+                {
+                    "wide": wide,
+                    "images": [fig for _, fig in drawings],
+                    "caption": f"{captions.pop()} {order}",
+                }
+            )
         else:
-            groups += [{"wide": fig["wide"], "images": [fig], "caption": fig["caption"]}
-                       for _, fig in drawings]  # fmt: skip
+            groups += [
+                {"wide": fig["wide"], "images": [fig], "caption": fig["caption"]}
+                for _, fig in drawings
+            ]
     return groups
 
 
@@ -222,12 +231,14 @@ def drop_ok_status(tables: list[dict], t) -> list[dict]:
         if column is None or any(row[column] != t("ok") for row in tab["rows"]):
             kept.append(tab)
             continue
-        kept.append({
-            **tab,
-            "caption": f"{tab['caption']} {t('no_run_diverged')}",
-            "header": [h for i, h in enumerate(tab["header"]) if i != column],
-            "rows": [[c for i, c in enumerate(row) if i != column] for row in tab["rows"]],
-        })  # fmt: skip
+        kept.append(
+            {
+                **tab,
+                "caption": f"{tab['caption']} {t('no_run_diverged')}",
+                "header": [h for i, h in enumerate(tab["header"]) if i != column],
+                "rows": [[c for i, c in enumerate(row) if i != column] for row in tab["rows"]],
+            }
+        )
     return kept
 
 
@@ -271,9 +282,11 @@ def merge(titles: list[str], tables: list[dict]) -> dict:
         "caption": without_title(head["caption"], titles[0]),
         "groups": [(title, len(head["header"]) - 1) for title in titles],
         "header": [head["header"][0], *(head["header"][1:] * len(tables))],
-        "rows": [[row[0], *(cell for tab in tables for cell in tab["rows"][r][1:])]
-                 for r, row in enumerate(head["rows"])],
-    }  # fmt: skip
+        "rows": [
+            [row[0], *(cell for tab in tables for cell in tab["rows"][r][1:])]
+            for r, row in enumerate(head["rows"])
+        ],
+    }
 
 
 def claims(sections: list[dict]) -> list[dict]:
@@ -282,21 +295,20 @@ def claims(sections: list[dict]) -> list[dict]:
     found: dict[str, dict] = {}
     for section in sections:
         for finding in section["findings"]:
-            claim = found.setdefault(finding.claim, {"hypothesis": finding.hypothesis,
-                                                     "rules": []})  # fmt: skip
+            claim = found.setdefault(finding.claim, {"hypothesis": finding.hypothesis, "rules": []})
             if finding.verdict != "not_applicable" and finding.rule not in claim["rules"]:
                 claim["rules"].append(finding.rule)
     return list(found.values())
 
 
 def general_part(section: dict, t) -> dict:
-    module = experiments.get(section["key"]).section
+    experiment = experiments.get(section["key"])
     return {
         **section,
         "tables": drop_ok_status(section["tables"], t),
-        "settings": merged_table([(t("value"), section["settings_used"])], module, t),
+        "settings": merged_table([(t("value"), section["settings_used"])], experiment, t),
         "log_title": t("code_output"),
-        "discussion": discussion(module, [discussed("", "general", section)], t),
+        "discussion": discussion(experiment, [discussed("", "general", section)], t),
     }
 
 

@@ -1,11 +1,7 @@
 """What every report section shares, and :func:`build`, which assembles one section from its
 experiment's unit: the unit's ``section.build(ctx)`` gives the body, ``section.findings(ctx)``
 the checked claims (each declared in ``section.CLAIMS`` with where it applies), and the
-registry the reviewed code.
-
-``ctx`` holds ``key`` (experiment), ``scope`` (dataset or "general"), ``title``, ``paths``,
-``t`` (messages), ``record`` and ``arrays`` (its result), ``figures`` (its figure names) and
-``load(name)``: the result of another experiment of the same scope (None when not run).
+registry the reviewed code. ``ctx`` is a :class:`nnreport.experiments.spec.SectionContext`.
 """
 
 from __future__ import annotations
@@ -15,6 +11,7 @@ import re
 import numpy as np
 
 from nnreport import UserError, experiments
+from nnreport.experiments.spec import SectionContext
 from nnreport.plots import SMOOTH_WINDOW, figure_names
 from nnreport.report.assets import Paths, figure_uri, load_result
 from nnreport.report.code import reviewed_code
@@ -51,33 +48,36 @@ def table(caption: str, header: list[str], rows: list[list]) -> dict:
     return {"caption": caption, "header": header, "rows": rows}
 
 
-def base(ctx, head=10, tail=10) -> dict:
+def base(ctx: SectionContext, head=10, tail=10) -> dict:
     """Fields every section has: title, intro, settings, log excerpt and its figures."""
-    t, record, key = ctx["t"], ctx["record"], ctx["key"]
+    t, key = ctx.t, ctx.key
     return {
         "key": key,
         "title": t(f"{key}_title"),
         "intro": t(f"{key}_intro"),
-        "settings_used": record["settings_used"],
-        "log": log_excerpt(record.get("log", []), head, tail, t("omitted")),
-        "figures": [
-            {
-                "name": name,
-                "uri": figure_uri(path),
-                "wide": is_wide(path),
-                "caption": t(
-                    f"caption_{name.replace('-', '_')}",
-                    title=ctx["title"],
-                    seeds=record["settings_used"].get("repeats", 1),
-                    window=SMOOTH_WINDOW,
-                ),
-            }
-            for name in ctx["figures"]
-            for path in [ctx["paths"].figure(ctx["scope"], name)]
-        ],  # fmt: skip
+        "settings_used": ctx.record["settings_used"],
+        "log": log_excerpt(ctx.record.get("log", []), head, tail, t("omitted")),
+        "figures": ctx.figures,
         "tables": [],
         "highlight": None,
     }
+
+
+def figure_views(names: list[str], scope: str, title: str, record: dict, paths: Paths, t):
+    """Each figure as the report shows it: its data URI, width and caption."""
+    views = []
+    for name in names:
+        path = paths.figure(scope, name)
+        caption = t(
+            f"caption_{name.replace('-', '_')}",
+            title=title,
+            window=SMOOTH_WINDOW,
+            seeds=record["settings_used"].get("repeats", 1),
+        )
+        views.append(
+            {"name": name, "uri": figure_uri(path), "wide": is_wide(path), "caption": caption}
+        )
+    return views
 
 
 SVG_WIDTH = re.compile(rb'<svg[^>]*?width="([0-9.]+)pt"')
@@ -107,11 +107,17 @@ def build(key: str, scope: str, title: str, paths: Paths, t) -> dict:
         path = paths.result(scope, name)
         return load_result(path) if path.is_file() else None
 
-    ctx = {
-        "key": key, "scope": scope, "title": title, "paths": paths, "t": t,
-        "record": record, "arrays": arrays, "load": load,
-        "figures": figure_names(experiment, record["settings_used"]),
-    }  # fmt: skip
+    names = figure_names(experiment, record["settings_used"])
+    ctx = SectionContext(
+        key=key,
+        scope=scope,
+        title=title,
+        t=t,
+        record=record,
+        arrays=arrays,
+        load=load,
+        figures=figure_views(names, scope, title, record, paths, t),
+    )
     section = experiment.section.build(ctx)
     section["findings"] = applicable_findings(experiment, ctx) if scope != "general" else []
     section["code"] = reviewed_code(experiment.reviewed)
@@ -121,10 +127,9 @@ def build(key: str, scope: str, title: str, paths: Paths, t) -> dict:
 
 def title_of(name: str) -> str:
     """The reader's name of a built-in dataset (a claim's scope is given by config name)."""
-    from nnreport import data
+    from nnreport.data import BUILTIN
 
-    spec = data.IDX_DATASETS.get(name)
-    return spec.title if spec else "scikit-learn digits" if name == "digits" else name
+    return BUILTIN[name].title if name in BUILTIN else name
 
 
 def applicable_findings(experiment, ctx) -> list[Finding]:
@@ -132,8 +137,6 @@ def applicable_findings(experiment, ctx) -> list[Finding]:
     becomes "not applicable" here (shown, not counted). An undeclared claim is an error, not
     a silent extra."""
     module = experiment.section
-    if not hasattr(module, "findings"):
-        return []
     claims = {claim.key: claim for claim in module.CLAIMS}
     found = []
     for finding in module.findings(ctx):
@@ -143,13 +146,16 @@ def applicable_findings(experiment, ctx) -> list[Finding]:
                 "do not declare. Declare it (with where it applies)."
             )
         claim = claims[finding.claim]
-        if not claim.applies_to(ctx["scope"]):
-            t = ctx["t"]
+        if not claim.applies_to(ctx.scope):
+            t = ctx.t
             finding = Finding(
-                claim.key, "not_applicable", t("basis_other_datasets"),
+                claim.key,
+                "not_applicable",
+                t("basis_other_datasets"),
                 t("not_applicable_elsewhere", datasets=", ".join(map(title_of, claim.datasets))),
-                hypothesis=t(f"hypothesis_{claim.key}"), rule=t("rule_not_applicable"),
-            )  # fmt: skip
+                hypothesis=t(f"hypothesis_{claim.key}"),
+                rule=t("rule_not_applicable"),
+            )
         finding.source = claim.source
         found.append(finding)
     return found

@@ -5,23 +5,20 @@ ours differs.
 
 A unit's section module may declare ``REFERENCE_SETTINGS`` (the reference's values of the
 settings it has, as raw config values), ``REFERENCE`` ("textbook", the default, or
-"homework") and ``HIDDEN_SETTINGS`` (settings shown through what they produce, e.g. the TF
-study's sample counts through its ``split``).
+"homework"), ``HIDDEN_SETTINGS`` (settings shown through what they produce, or copies of
+others) and ``RANGE_SETTINGS`` ([low, high] pairs), see ``nnreport.experiments.spec``.
 """
 
 from __future__ import annotations
 
+from nnreport.names import NAMES
 from nnreport.nn.optimizers import DISPLAY_NAMES
 
-# Never shown: copies of other settings (optimizer_configs = arms, weight_scales =
-# min_log10_scale + scales, n_train / n_test = the dataset table, layer_sizes = the dataset's
-# features, hidden_sizes and its classes) and settings that change no number (job counts,
-# log spacing, how many search trials the log lists).
-HIDDEN = frozenset({"optimizer_configs", "n_train", "n_test", "weight_scales", "shards",
-                    "best_shown", "log_every", "iterations_per_epoch", "layer_sizes"})  # fmt: skip
-NAMES = {**DISPLAY_NAMES, "relu": "ReLU", "sigmoid": "sigmoid", "tanh": "tanh",
-         "xavier": "Xavier", "he": "He"}  # fmt: skip
-RANGES = frozenset({"lr_range", "lr_limit", "weight_decay_range", "weight_decay_limit"})
+# Never shown, for any experiment: what the shared helpers record beside the settings
+# (n_train / n_test = the dataset table, layer_sizes = the dataset's features, hidden_sizes
+# and its classes, iterations_per_epoch = the batch and the samples) and the job count of a
+# sharded experiment, which changes no number.
+HIDDEN = frozenset({"n_train", "n_test", "layer_sizes", "iterations_per_epoch", "shards"})
 
 
 def number(value) -> str:
@@ -35,15 +32,15 @@ def number(value) -> str:
     return str(value)
 
 
-def arm_text(arm: dict, t) -> str:
+def arm_text(arm: dict, t, ranges=()) -> str:
     """``{"name": "adam", "learning_rate": 0.001}`` -> "Adam (learning rate 0.001)"; an arm
     with its own ``optimizer`` (the TF study) -> "<arm's name>: Adam (…), keep probability …"."""
     name = arm["name"]
     params = {k: v for k, v in arm.items() if k not in ("name", "optimizer", "label")}
-    inner = ", ".join(f"{label(k, t)} {value_text(k, v, t)}" for k, v in params.items())
+    inner = ", ".join(f"{label(k, t)} {value_text(k, v, t, ranges)}" for k, v in params.items())
     if isinstance(arm.get("optimizer"), dict):
         shown = t(f"arm_{name}") if t.has(f"arm_{name}") else name
-        return f"{shown}: {arm_text(arm['optimizer'], t)}" + (f", {inner}" if inner else "")
+        return f"{shown}: {arm_text(arm['optimizer'], t, ranges)}" + (f", {inner}" if inner else "")
     name = arm.get("label") or DISPLAY_NAMES.get(name, name)
     return f"{name} ({inner})" if inner else name
 
@@ -54,17 +51,18 @@ def label(key: str, t) -> str:
     return t(f"setting_{key}") if t.has(f"setting_{key}") else key.replace("_", " ")
 
 
-def value_text(key: str, value, t) -> str:
-    if key in RANGES and isinstance(value, list) and len(value) == 2:
+def value_text(key: str, value, t, ranges=()) -> str:
+    """A setting's value as the table shows it; ``ranges``: the unit's [low, high] settings."""
+    if key in ranges and isinstance(value, list) and len(value) == 2:
         return f"{number(value[0])} … {number(value[1])}"
     if isinstance(value, dict):
         if "name" in value:
-            return arm_text(value, t)
-        return ", ".join(f"{label(k, t)} {value_text(k, v, t)}" for k, v in value.items())
+            return arm_text(value, t, ranges)
+        return ", ".join(f"{label(k, t)} {value_text(k, v, t, ranges)}" for k, v in value.items())
     if isinstance(value, list):
         if value and all(isinstance(v, dict) for v in value):
-            return "; ".join(arm_text(v, t) for v in value)
-        return ", ".join(value_text(key, v, t) for v in value)
+            return "; ".join(arm_text(v, t, ranges) for v in value)
+        return ", ".join(value_text(key, v, t, ranges) for v in value)
     if isinstance(value, str):
         return NAMES.get(value, value)
     return number(value)
@@ -74,7 +72,7 @@ def shown_keys(settings: dict, hidden=()) -> list[str]:
     return [k for k in settings if k not in HIDDEN and k not in hidden]
 
 
-def merged_table(sections: list[tuple[str, dict]], module, t) -> dict:
+def merged_table(sections: list[tuple[str, dict]], experiment, t) -> dict:
     """One row per setting of an experiment run on several datasets.
 
     ``sections`` holds (dataset title, settings_used); a row has the label, one value for
@@ -82,26 +80,29 @@ def merged_table(sections: list[tuple[str, dict]], module, t) -> dict:
     row has one value, the table has one value column. A setting that needs a word on how it
     counts has a ``setting_note_<key>`` message, added to the caption.
     """
-    hidden = getattr(module, "HIDDEN_SETTINGS", ())
-    reference = getattr(module, "REFERENCE_SETTINGS", {})
+    hidden = experiment.hook("section", "HIDDEN_SETTINGS")
+    reference = experiment.hook("section", "REFERENCE_SETTINGS")
+    ranges = experiment.hook("section", "RANGE_SETTINGS")
     keys: list[str] = []
     for _, settings in sections:
         keys += [k for k in shown_keys(settings, hidden) if k not in keys]
     rows = []
     for key in keys:
-        values = [value_text(key, s[key], t) if key in s else "—" for _, s in sections]
+        values = [value_text(key, s[key], t, ranges) if key in s else "—" for _, s in sections]
         raw = [s.get(key) for _, s in sections]
         differs = key in reference and any(v != reference[key] for v in raw)
-        rows.append({
-            "label": label(key, t),
-            "values": values[:1] if len(set(values)) == 1 else values,
-            "reference": value_text(key, reference[key], t) if differs else "",
-        })  # fmt: skip
+        rows.append(
+            {
+                "label": label(key, t),
+                "values": values[:1] if len(set(values)) == 1 else values,
+                "reference": value_text(key, reference[key], t, ranges) if differs else "",
+            }
+        )
     same = all(len(row["values"]) == 1 for row in rows)
     return {
         "notes": [t(f"setting_note_{key}") for key in keys if t.has(f"setting_note_{key}")],
         "columns": [t("value")] if same else [title for title, _ in sections],
         "rows": rows,
-        "reference": t(f"reference_{getattr(module, 'REFERENCE', 'textbook')}"),
+        "reference": t(f"reference_{experiment.hook('section', 'REFERENCE')}"),
         "has_reference": any(row["reference"] for row in rows),
     }

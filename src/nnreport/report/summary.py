@@ -17,8 +17,16 @@ from nnreport.report.assets import Paths, load_result
 from nnreport.report.code import git_commit
 from nnreport.report.findings import ALPHA
 
-PACKAGES = ("numpy", "tensorflow", "scikit-learn", "matplotlib", "snakemake", "weasyprint",
-            "jinja2", "scipy")  # fmt: skip
+PACKAGES = (
+    "numpy",
+    "tensorflow",
+    "scikit-learn",
+    "matplotlib",
+    "snakemake",
+    "weasyprint",
+    "jinja2",
+    "scipy",
+)
 
 
 def version(package: str) -> str:
@@ -30,15 +38,14 @@ def version(package: str) -> str:
     return "not installed"
 
 
-def cross_dataset(datasets: list[str], names: list[str], paths: Paths, t,
-                  titles: list[str] | None = None) -> dict:  # fmt: skip
+def cross_dataset(
+    datasets: list[str], names: list[str], paths: Paths, t, titles: list[str] | None = None
+) -> dict:
     """One row per comparison, one column per dataset (headed by its title): each unit's
     ``section.summary(record, t)`` gives (row label, cell) pairs."""
     rows: dict[str, list[str]] = {}
     for name in names:
-        summarise = getattr(experiments.get(name).section, "summary", None)
-        if summarise is None:
-            continue
+        summarise = experiments.get(name).hook("section", "summary")
         for column, dataset in enumerate(datasets):
             for label, cell in summarise(load_result(paths.result(dataset, name))[0], t):
                 rows.setdefault(label, [""] * len(datasets))[column] = cell
@@ -81,42 +88,38 @@ def conclusion(datasets: list[dict], t) -> list[dict]:
             if sources[claim] != source:
                 continue
             parts = [f"{t('verdict_' + v)}: {', '.join(names)}" for v, names in verdicts.items()]
-            parts += [t(key, datasets=", ".join(names))
-                      for (c, key), names in caveats.items() if c == claim]  # fmt: skip
+            parts += [
+                t(key, datasets=", ".join(names))
+                for (c, key), names in caveats.items()
+                if c == claim
+            ]
             lines.append(f"{t('claim_' + claim)} — {'; '.join(parts)}.")
         if lines:
             groups.append({"title": t(f"source_{source}"), "lines": lines})
     return groups
 
 
-SUBSETS = ("overfit", "batch_norm", "hparam_search")  # trained on the textbook's small subsets
-
-
 def limitations(config: dict, datasets: list[dict], verdicts: dict[str, int], t) -> list[str]:
-    """What the verdicts rest on, from the config and the results (``verdicts``: their
-    :func:`counts`): the number of tests (and how many could come out significant by chance
-    at 5 %), seeds, the search's validation set, the TF runs, the training subsets. A part
-    whose experiment did not run is left out."""
+    """What the verdicts rest on (``verdicts``: their :func:`counts`): the number of tests
+    (and how many could come out significant by chance at 5 %), the seeds, then what each
+    experiment's ``limits`` hook adds from its settings and results (the search's validation
+    set, the TF runs, the training subsets). An experiment that did not run adds nothing."""
     checks = sum(n for key, n in verdicts.items() if key != "not_applicable")
     lines = [t("limit_tests", checks=checks, by_chance=round(checks * ALPHA))]
     settings = config["experiments"]
     seeds = sorted({s.get("repeats", 1) for s in settings.values() if s.get("repeats", 1) > 1})
     if seeds:
         lines.append(t("limit_seeds", seeds=" / ".join(map(str, seeds))))
-    sizes = {ds["meta"]["title"]: s["record"]["split"]["validation"]
-             for ds in datasets for s in ds["sections"] if s["key"] == "hparam_search"}  # fmt: skip
-    if sizes:
-        validation = (str(next(iter(sizes.values()))) if len(set(sizes.values())) == 1 else
-                      ", ".join(f"{n} ({title})" for title, n in sizes.items()))  # fmt: skip
-        lines.append(t("limit_search", validation=validation,
-                       step=f"{1 / max(sizes.values()):.2g}"))  # fmt: skip
-    if "tf_mlp" in settings:
-        runs = sorted({arm["runs"] for arm in settings["tf_mlp"]["arms"]})
-        lines.append(t("limit_tf", runs=" / ".join(map(str, runs))))
-    subsets = [t(f"limit_subset_{k}", n=f"{settings[k]['train_samples']:,}")
-               for k in SUBSETS if k in settings]  # fmt: skip
-    if subsets:
-        lines.append(t("limit_subsets", subsets="; ".join(subsets)))
+    for name in experiments.names():
+        if name not in settings:
+            continue
+        records = [
+            (ds["meta"]["title"], section["record"])
+            for ds in datasets
+            for section in ds["sections"]
+            if section["key"] == name
+        ]
+        lines += experiments.get(name).hook("section", "limits")(settings[name], records, t)
     return lines
 
 
@@ -133,14 +136,18 @@ def verdict_matrix(datasets: list[dict], t) -> dict:
         by_column.setdefault(column, {"findings": [], "href": href})["findings"].append(finding)
     groups = []
     for source in SOURCES:
-        rows = [{"claim": t(f"claim_{claim}"),
-                 "cells": [matrix_cell(by_column.get(c), t) for c in range(len(datasets))]}
-                for claim, by_column in cells.items() if sources[claim] == source]  # fmt: skip
+        rows = [
+            {
+                "claim": t(f"claim_{claim}"),
+                "cells": [matrix_cell(by_column.get(c), t) for c in range(len(datasets))],
+            }
+            for claim, by_column in cells.items()
+            if sources[claim] == source
+        ]
         if rows:
             groups.append({"title": t(f"source_{source}"), "rows": rows})
     caveat = any(cell and cell["caveat"] for g in groups for r in g["rows"] for cell in r["cells"])
-    return {"columns": [ds["meta"]["title"] for ds in datasets], "groups": groups,
-            "caveat": caveat}  # fmt: skip
+    return {"columns": [ds["meta"]["title"] for ds in datasets], "groups": groups, "caveat": caveat}
 
 
 def matrix_cell(cell: dict | None, t) -> dict | None:
@@ -153,8 +160,13 @@ def matrix_cell(cell: dict | None, t) -> dict | None:
         number = found[0].key_number or ""
     else:
         number = f"{sum(f.verdict == 'supported' for f in found)}/{len(found)}"
-    return {"verdict": verdict, "text": t(f"verdict_{verdict}"), "number": number,
-            "href": cell["href"], "caveat": any(f.caveat for f in found)}  # fmt: skip
+    return {
+        "verdict": verdict,
+        "text": t(f"verdict_{verdict}"),
+        "number": number,
+        "href": cell["href"],
+        "caveat": any(f.caveat for f in found),
+    }
 
 
 def homework_table(datasets: list[dict], names: list[str], paths: Paths, t) -> list[list[str]]:
@@ -163,9 +175,9 @@ def homework_table(datasets: list[dict], names: list[str], paths: Paths, t) -> l
     rows = []
     for ds in datasets:
         for name in names:
-            published = getattr(experiments.get(name).section, "homework", None)
+            published = experiments.get(name).hook("section", "homework")
             path = paths.result(ds["name"], name)
-            if published is None or not path.is_file():
+            if not path.is_file():
                 continue
             for quantity, ours, theirs in published(load_result(path)[0], ds["name"], t):
                 rows.append([ds["meta"]["title"], quantity, ours, theirs])
@@ -177,8 +189,11 @@ def counts(datasets: list[dict]) -> dict[str, int]:
     total = {f"{s}_{v}": 0 for s in SOURCES for v in VERDICTS}
     total["not_applicable"] = 0
     for *_, finding in all_findings(datasets):
-        key = "not_applicable" if finding.verdict == "not_applicable" else (
-            f"{finding.source}_{finding.verdict}")  # fmt: skip
+        key = (
+            "not_applicable"
+            if finding.verdict == "not_applicable"
+            else (f"{finding.source}_{finding.verdict}")
+        )
         total[key] += 1
     return total
 
@@ -191,8 +206,13 @@ def job_runtimes(folder: Path) -> list[list[str]]:
             records = list(csv.DictReader(handle, delimiter="\t"))
         if records:
             last = records[-1]
-            rows.append([str(path.relative_to(folder).with_suffix("")),
-                         f"{float(last['s']):.1f}", last.get("max_rss", "")])  # fmt: skip
+            rows.append(
+                [
+                    str(path.relative_to(folder).with_suffix("")),
+                    f"{float(last['s']):.1f}",
+                    last.get("max_rss", ""),
+                ]
+            )
     return rows
 
 
@@ -222,7 +242,7 @@ def runtime_matrix(rows: list[list[str]], scopes: list[tuple[str, str]]) -> dict
                 f"{memory[name]:.0f}",
             ]
             for name, row in cells.items()
-        ],  # fmt: skip
+        ],
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from nnreport.report.settings import NAMES
+from nnreport.names import NAMES
 
 
 def activation_grid(record: dict, arrays: dict, title: str, t, activation: str) -> Figure:
@@ -28,8 +28,16 @@ def activation_grid(record: dict, arrays: dict, title: str, t, activation: str) 
                     ax.set_ylim(0, hist[r, c, 1:].max() * 1.15)
                 zeros = record["saturated"][a][r][c]
                 label = {"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1}
-                ax.text(0.97, 0.93, t("plot_zero_share", share=f"{zeros:.0%}"), ha="right",
-                        va="top", transform=ax.transAxes, fontsize=6, bbox=label)  # fmt: skip
+                ax.text(
+                    0.97,
+                    0.93,
+                    t("plot_zero_share", share=f"{zeros:.0%}"),
+                    ha="right",
+                    va="top",
+                    transform=ax.transAxes,
+                    fontsize=6,
+                    bbox=label,
+                )
             ax.tick_params(labelsize=6)
             if r == 0:
                 ax.set_title(t("plot_layer", n=c + 1), fontsize=7)

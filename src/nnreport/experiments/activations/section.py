@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+from nnreport.names import NAMES
 from nnreport.report.sections import base, table
-from nnreport.report.settings import NAMES
-
-CLAIMS = ()
 
 
 def build(ctx) -> dict:
-    record, t = ctx["record"], ctx["t"]
+    record, t = ctx.record, ctx.t
     section = base(ctx, head=12, tail=12)
     rows = [
         [NAMES.get(act, act), init, " / ".join(f"{s:.3f}" for s in stds), f"{sat[-1]:.2f}"]
@@ -23,7 +21,7 @@ def build(ctx) -> dict:
             t("activations_table"),
             [t("activation"), t("init"), t("layer_std"), t("saturated_last")],
             rows,
-        )  # fmt: skip
+        )
     )
     return section
 
@@ -32,9 +30,14 @@ def discuss(parts: list[dict], t) -> list[str]:
     """The last layer's spread per activation and initialisation, then why."""
     record = parts[0]["record"]
     spreads = "; ".join(
-        f"{NAMES.get(act, act)}: " + ", ".join(f"{init} {stds[-1]:.2g}"
-                               for init, stds in zip(record["init_labels"], per_init, strict=True))
+        f"{NAMES.get(act, act)}: "
+        + ", ".join(
+            f"{init} {stds[-1]:.2g}"
+            for init, stds in zip(record["init_labels"], per_init, strict=True)
+        )
         for act, per_init in zip(record["activations"], record["std"], strict=True)
-    )  # fmt: skip
-    return [t("discussion_activations", layers=len(record["std"][0][0]), spreads=spreads),
-            t("why_activations")]  # fmt: skip
+    )
+    return [
+        t("discussion_activations", layers=len(record["std"][0][0]), spreads=spreads),
+        t("why_activations"),
+    ]

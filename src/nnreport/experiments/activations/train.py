@@ -65,7 +65,7 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
             "batch_size": 0,
             "eval_samples": n,
             "repeats": 1,
-        },  # fmt: skip
+        },
     }
     return record, {"histograms": hist}
 

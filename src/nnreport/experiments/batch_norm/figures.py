@@ -7,7 +7,7 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
-from nnreport.plots import band
+from nnreport.plots import band, fixed_figures
 
 
 def batch_norm_grid(record: dict, arrays: dict, title: str, t) -> Figure:
@@ -36,4 +36,4 @@ def batch_norm_grid(record: dict, arrays: dict, title: str, t) -> Figure:
     return fig
 
 
-FIGURES = {"batch_norm": batch_norm_grid}
+figure_names, draw = fixed_figures({"batch_norm": batch_norm_grid})

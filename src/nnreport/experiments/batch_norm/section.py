@@ -8,10 +8,11 @@ from nnreport.report.findings import ALPHA, Claim, Finding, Test, make, mean, pa
 from nnreport.report.sections import base, fmt, table
 
 CLAIMS = (Claim("bn_wins"),)
+HIDDEN_SETTINGS = ("weight_scales",)  # min_log10_scale and scales give them
 
 
 def build(ctx) -> dict:
-    record, t = ctx["record"], ctx["t"]
+    record, t = ctx.record, ctx.t
     final = np.array(record["final_train_acc"], float)  # (repeats, variant, scales)
     rows = [
         [f"{scale:.3g}", fmt(mean(final[:, 0, i])), fmt(mean(final[:, 1, i]))]
@@ -20,10 +21,10 @@ def build(ctx) -> dict:
     section = base(ctx, head=8, tail=8)  # its verdict states the count of scales won
     section["tables"].append(
         table(
-            t("batch_norm_table", title=ctx["title"]),
+            t("batch_norm_table", title=ctx.title),
             [t("weight_scale"), t("without_bn"), t("with_bn")],
             rows,
-        )  # fmt: skip
+        )
     )
     return section
 
@@ -52,7 +53,7 @@ def scale_list(record: dict, indices: list[int]) -> str:
 def findings(ctx) -> list[Finding]:
     """Batch norm ahead at most weight scales where the plain net trained: a paired test per
     scale, then a majority of those scales."""
-    record, t = ctx["record"], ctx["t"]
+    record, t = ctx.record, ctx.t
     c = comparison(record)
     wins, total = len(c["wins"]), len(c["compared"])
     undecided = total - wins - len(c["plain_ahead"])
@@ -65,11 +66,25 @@ def findings(ctx) -> list[Finding]:
     else:
         verdict = "inconclusive"
     rule = "rule_bn_majority" if c["repeats"] > 1 else "rule_bn_majority_single"
-    test = Test(verdict, rule, "basis_bn", {"n": c["repeats"], "alpha": ALPHA},
-                key=f"{wins}/{total}")  # fmt: skip
-    return [make(t, "bn_wins", test, wins=wins, total=total, diverged=len(c["diverged"]),
-                 diverged_scales=scale_list(record, c["diverged"]),
-                 plain_scales=scale_list(record, c["plain_ahead"]))]  # fmt: skip
+    test = Test(
+        verdict, rule, "basis_bn", {"n": c["repeats"], "alpha": ALPHA}, key=f"{wins}/{total}"
+    )
+    return [
+        make(
+            t,
+            "bn_wins",
+            test,
+            wins=wins,
+            total=total,
+            diverged=len(c["diverged"]),
+            diverged_scales=scale_list(record, c["diverged"]),
+            plain_scales=scale_list(record, c["plain_ahead"]),
+        )
+    ]
+
+
+def limits(settings: dict, records: list, t) -> list[str]:
+    return [t("limit_subset_batch_norm", n=f"{settings['train_samples']:,}")]
 
 
 def summary(record: dict, t) -> list[tuple[str, str]]:

@@ -37,16 +37,28 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
         per_variant = []
         for variant, batch_norm in enumerate((False, True)):
             net = MultiLayerNet(
-                sizes[0], sizes[1:-1], sizes[-1], rng=np.random.default_rng(init_seed),
-                n_models=len(scales), activation=settings["activation"], weight_init=scales,
-                batch_norm=batch_norm, shared_draw=True,
-            )  # fmt: skip
+                sizes[0],
+                sizes[1:-1],
+                sizes[-1],
+                rng=np.random.default_rng(init_seed),
+                n_models=len(scales),
+                activation=settings["activation"],
+                weight_init=scales,
+                batch_norm=batch_norm,
+                shared_draw=True,
+            )
             history = train(
-                net, SGD(settings["learning_rate"]), x, y,
-                rng=np.random.default_rng(batch_seed), batch_size=batch, iterations=iterations,
-                eval_every=per_epoch, eval_sets=[(x, y)],
+                net,
+                SGD(settings["learning_rate"]),
+                x,
+                y,
+                rng=np.random.default_rng(batch_seed),
+                batch_size=batch,
+                iterations=iterations,
+                eval_every=per_epoch,
+                eval_sets=[(x, y)],
                 on_step=offset_progress(progress, (2 * index + variant) * iterations),
-            )  # fmt: skip
+            )
             per_variant.append(history.train_acc)  # (epochs, scales)
             statuses.append(history.status)
             diverged.append(history.diverged_at)
@@ -83,7 +95,7 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
             batch,
             n_train * settings["epochs"],
             settings["repeats"],
-        ),  # fmt: skip
+        ),
     }
     return record, {"train_acc": train_acc}
 

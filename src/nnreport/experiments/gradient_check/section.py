@@ -25,22 +25,24 @@ def zero_gradient(record: dict) -> set[str]:
 
 
 def build(ctx) -> dict:
-    record, t = ctx["record"], ctx["t"]
+    record, t = ctx.record, ctx.t
     zero = zero_gradient(record)
     rows = [
-        [Markup("<code>%s</code>") % r["param"],
-         t("entries_of", checked=r["entries"], size=int(np.prod(r["shape"]))),
-         f"{r['max_abs_diff']:.2e}",
-         t("zero_gradient") if r["param"] in zero else f"{r['max_rel_diff']:.2e}"]
+        [
+            Markup("<code>%s</code>") % r["param"],
+            t("entries_of", checked=r["entries"], size=int(np.prod(r["shape"]))),
+            f"{r['max_abs_diff']:.2e}",
+            t("zero_gradient") if r["param"] in zero else f"{r['max_rel_diff']:.2e}",
+        ]
         for r in record["rows"]
-    ]  # fmt: skip
+    ]
     section = base(ctx, head=20, tail=10)
     section["tables"].append(
         table(
-            t("gradient_check_table", title=ctx["title"]),
+            t("gradient_check_table", title=ctx.title),
             [t("parameter"), t("entries"), t("max_abs_diff"), t("max_rel_diff")],
             rows,
-        )  # fmt: skip
+        )
     )
     return section
 
@@ -48,14 +50,26 @@ def build(ctx) -> dict:
 def findings(ctx) -> list[Finding]:
     """Backprop agrees with central differences: relative difference below 1e-5 for every
     array, absolute below 1e-8 where the true gradient is zero."""
-    record, t = ctx["record"], ctx["t"]
+    record, t = ctx.record, ctx.t
     zero = zero_gradient(record)
     relative = [r["max_rel_diff"] for r in record["rows"] if r["param"] not in zero]
     absolute = [r["max_abs_diff"] for r in record["rows"] if r["param"] in zero]
     agrees = max(relative, default=0) < MAX_RELATIVE and max(absolute, default=0) < MAX_ABSOLUTE
-    test = Test("supported" if agrees else "not_supported", "rule_gradients", "basis_gradients",
-                {"relative": f"{MAX_RELATIVE:g}", "absolute": f"{MAX_ABSOLUTE:g}"},
-                key=f"{max(relative, default=0):.0e}")  # fmt: skip
-    return [make(t, "gradients_agree", test, arrays=len(record["rows"]),
-                 relative=f"{max(relative, default=0):.1e}", zero=", ".join(sorted(zero)) or "—",
-                 absolute=f"{max(absolute, default=0):.1e}")]  # fmt: skip
+    test = Test(
+        "supported" if agrees else "not_supported",
+        "rule_gradients",
+        "basis_gradients",
+        {"relative": f"{MAX_RELATIVE:g}", "absolute": f"{MAX_ABSOLUTE:g}"},
+        key=f"{max(relative, default=0):.0e}",
+    )
+    return [
+        make(
+            t,
+            "gradients_agree",
+            test,
+            arrays=len(record["rows"]),
+            relative=f"{max(relative, default=0):.1e}",
+            zero=", ".join(sorted(zero)) or "—",
+            absolute=f"{max(absolute, default=0):.1e}",
+        )
+    ]

@@ -31,10 +31,16 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
     x, y = data.x_train[:n].astype(np.float64), data.y_train[:n]
     sizes = layer_sizes(data.n_features, settings["hidden_sizes"], data.n_classes)
     net = MultiLayerNet(
-        sizes[0], sizes[1:-1], sizes[-1], rng=rng, activation=settings["activation"],
-        weight_init=settings["weight_init"], batch_norm=True,
-        weight_decay=settings["weight_decay"], dtype=np.float64,
-    )  # fmt: skip
+        sizes[0],
+        sizes[1:-1],
+        sizes[-1],
+        rng=rng,
+        activation=settings["activation"],
+        weight_init=settings["weight_init"],
+        batch_norm=True,
+        weight_decay=settings["weight_decay"],
+        dtype=np.float64,
+    )
     _, grads = net.gradient(x, y)
     backprop = {key: grad.copy() for key, grad in grads.items()}
 
@@ -45,15 +51,25 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
     for key, param in net.params.items():
         size = param.size
         limit = settings["entries_per_param"]
-        entries = np.arange(size) if not limit or limit >= size else np.sort(
-            rng.choice(size, limit, replace=False))  # fmt: skip
+        entries = (
+            np.arange(size)
+            if not limit or limit >= size
+            else np.sort(rng.choice(size, limit, replace=False))
+        )
         numeric = numerical_gradient(loss, param, entries, settings["step"])
         analytic = backprop[key].reshape(-1)[entries]
         diff = np.abs(analytic - numeric)
         scale = float(max(np.abs(analytic).max(), np.abs(numeric).max()))
-        rows.append({"param": key, "shape": list(param.shape[1:]), "entries": len(entries),
-                     "max_abs_diff": float(diff.max()), "grad_scale": scale,
-                     "max_rel_diff": float(diff.max() / max(scale, 1e-12))})  # fmt: skip
+        rows.append(
+            {
+                "param": key,
+                "shape": list(param.shape[1:]),
+                "entries": len(entries),
+                "max_abs_diff": float(diff.max()),
+                "grad_scale": scale,
+                "max_rel_diff": float(diff.max() / max(scale, 1e-12)),
+            }
+        )
         checked += len(entries)
         if progress:
             progress(len(rows))
@@ -69,7 +85,7 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
             "batch_size": 0,
             "eval_samples": 2 * checked * n,
             "repeats": 1,
-        },  # fmt: skip
+        },
     }
     return record, {}
 

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from nnreport.plots import PANEL, band
+from nnreport.plots import PANEL, band, fixed_figures
 
 
 def hparam_best_grid(record: dict, arrays: dict, title: str, t) -> Figure:
@@ -28,10 +28,24 @@ def hparam_best_grid(record: dict, arrays: dict, title: str, t) -> Figure:
         if n >= len(best):
             ax.set_axis_off()
             continue
-        band(ax, epochs, val[:, best[n]], label=t("val_accuracy"), color="#0072B2",
-             linestyle="-", linewidth=1.1)  # fmt: skip
-        band(ax, epochs, train[:, best[n]], label=t("plot_train_accuracy"), color="#D55E00",
-             linestyle="--", linewidth=0.9)  # fmt: skip
+        band(
+            ax,
+            epochs,
+            val[:, best[n]],
+            label=t("val_accuracy"),
+            color="#0072B2",
+            linestyle="-",
+            linewidth=1.1,
+        )
+        band(
+            ax,
+            epochs,
+            train[:, best[n]],
+            label=t("plot_train_accuracy"),
+            color="#D55E00",
+            linestyle="--",
+            linewidth=0.9,
+        )
         ax.set_title(f"Best-{n + 1}", fontsize=7)
         ax.set_ylim(0, 1)
         ax.tick_params(labelsize=6)
@@ -53,25 +67,44 @@ def hparam_scatter(record: dict, arrays: dict, title: str, t) -> Figure:
         ok = [tr for tr in stage["trials"] if tr["status"] == "ok"]
         bad = [tr for tr in stage["trials"] if tr["status"] != "ok"]
         points = ax.scatter(
-            [tr["lr"] for tr in ok], [tr["weight_decay"] for tr in ok],
-            c=[tr["val_acc"] for tr in ok], cmap="viridis", vmin=0, vmax=1,
-            marker=markers[stage["stage"] % len(markers)], s=12, edgecolors="k",
-            linewidths=0.3, label=t("plot_stage", stage=stage["stage"] + 1),
-        )  # fmt: skip
+            [tr["lr"] for tr in ok],
+            [tr["weight_decay"] for tr in ok],
+            c=[tr["val_acc"] for tr in ok],
+            cmap="viridis",
+            vmin=0,
+            vmax=1,
+            marker=markers[stage["stage"] % len(markers)],
+            s=12,
+            edgecolors="k",
+            linewidths=0.3,
+            label=t("plot_stage", stage=stage["stage"] + 1),
+        )
         if bad:
             ax.scatter(
-                [tr["lr"] for tr in bad], [tr["weight_decay"] for tr in bad], marker="x",
-                color="tab:red", s=12, label=t("plot_stage_diverged", stage=stage["stage"] + 1),
-            )  # fmt: skip
+                [tr["lr"] for tr in bad],
+                [tr["weight_decay"] for tr in bad],
+                marker="x",
+                color="tab:red",
+                s=12,
+                label=t("plot_stage_diverged", stage=stage["stage"] + 1),
+            )
         box = stage["best_range"]
         (lr_low, lr_high), (wd_low, wd_high) = box["lr"], box["weight_decay"]
         last = stage is record["stages"][-1]
-        ax.add_patch(Rectangle(
-            (lr_low, wd_low), lr_high - lr_low, wd_high - wd_low, fill=False, clip_on=False,
-            ls="-" if last else "--", lw=1.6 if last else 1.0, zorder=5,
-            edgecolor="#D55E00" if last else "#444444",
-            label=t("plot_range_box", stage=stage["stage"] + 1),
-        ))  # fmt: skip
+        ax.add_patch(
+            Rectangle(
+                (lr_low, wd_low),
+                lr_high - lr_low,
+                wd_high - wd_low,
+                fill=False,
+                clip_on=False,
+                ls="-" if last else "--",
+                lw=1.6 if last else 1.0,
+                zorder=5,
+                edgecolor="#D55E00" if last else "#444444",
+                label=t("plot_range_box", stage=stage["stage"] + 1),
+            )
+        )
     ax.set(xscale="log", yscale="log", xlabel=t("plot_lr"), ylabel=t("weight_decay"), title=title)
     if points is not None:
         fig.colorbar(points, ax=ax, label=t("val_accuracy"))
@@ -80,4 +113,6 @@ def hparam_scatter(record: dict, arrays: dict, title: str, t) -> Figure:
     return fig
 
 
-FIGURES = {"hparam_search-best": hparam_best_grid, "hparam_search-scatter": hparam_scatter}
+figure_names, draw = fixed_figures(
+    {"hparam_search-best": hparam_best_grid, "hparam_search-scatter": hparam_scatter}
+)

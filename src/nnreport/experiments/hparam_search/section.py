@@ -8,19 +8,26 @@ from nnreport.report.sections import base, fmt, table
 
 CLAIMS = (Claim("lr_range"),)
 TEXTBOOK_LR = (1e-3, 1e-2)
+HIDDEN_SETTINGS = ("best_shown",)  # how many trials the log lists
+RANGE_SETTINGS = ("lr_range", "lr_limit", "weight_decay_range", "weight_decay_limit")
 
 
 def build(ctx) -> dict:
-    record, t = ctx["record"], ctx["t"]
+    record, t = ctx.record, ctx.t
     section = base(ctx, head=12, tail=12)
     stage_rows = [
-        [str(s["stage"] + 1), *box_cells(s["box"]), *box_cells(s["best_range"]),
-         f"{len(s['trials']) - s['diverged']} / {len(s['trials'])}", str(s["diverged"])]
+        [
+            str(s["stage"] + 1),
+            *box_cells(s["box"]),
+            *box_cells(s["best_range"]),
+            f"{len(s['trials']) - s['diverged']} / {len(s['trials'])}",
+            str(s["diverged"]),
+        ]
         for s in record["stages"]
-    ]  # fmt: skip
+    ]
     section["tables"].append(
         table(
-            t("hparam_stage_table", title=ctx["title"]),
+            t("hparam_stage_table", title=ctx.title),
             [
                 t("stage"),
                 t("searched_lr"),
@@ -29,18 +36,23 @@ def build(ctx) -> dict:
                 t("best_wd"),
                 t("trials_ok"),
                 t("diverged"),
-            ],  # fmt: skip
+            ],
             stage_rows,
-        )  # fmt: skip
+        )
     )
     last = record["stages"][-1]
     trials = {tr["index"]: tr for tr in last["trials"]}
     ok = [trials[i] for i in last["ranking"] if trials[i]["status"] == "ok"]
     best_rows = [
-        [f"Best-{n}", fmt(tr["val_acc"], 3), fmt(tr["train_acc"], 3), f"{tr['lr']:.3g}",
-         f"{tr['weight_decay']:.3g}"]
+        [
+            f"Best-{n}",
+            fmt(tr["val_acc"], 3),
+            fmt(tr["train_acc"], 3),
+            f"{tr['lr']:.3g}",
+            f"{tr['weight_decay']:.3g}",
+        ]
         for n, tr in enumerate(ok[: len(last["top"])], start=1)
-    ]  # fmt: skip
+    ]
     section["tables"].append(
         table(
             t("hparam_best_table", count=len(best_rows), stage=last["stage"] + 1),
@@ -50,18 +62,30 @@ def build(ctx) -> dict:
                 t("train_accuracy"),
                 t("learning_rate"),
                 t("weight_decay"),
-            ],  # fmt: skip
+            ],
             best_rows,
-        )  # fmt: skip
+        )
     )
     rec = record["recommendation"]
     ends = last.get("uncertainty", {})
-    section["highlight"] = t(
-        "hparam_recommendation", lr_low=f"{rec['lr'][0]:.3g}", lr_high=f"{rec['lr'][1]:.3g}",
-        wd_low=f"{rec['weight_decay'][0]:.3g}", wd_high=f"{rec['weight_decay'][1]:.3g}",
-        k=record["settings_used"]["top_k"], stage=last["stage"] + 1, top=len(last["top"]),
-    ) + " " + t("hparam_uncertainty", lr=ends_text(ends.get("lr")),
-                wd=ends_text(ends.get("weight_decay")))  # fmt: skip
+    section["highlight"] = (
+        t(
+            "hparam_recommendation",
+            lr_low=f"{rec['lr'][0]:.3g}",
+            lr_high=f"{rec['lr'][1]:.3g}",
+            wd_low=f"{rec['weight_decay'][0]:.3g}",
+            wd_high=f"{rec['weight_decay'][1]:.3g}",
+            k=record["settings_used"]["top_k"],
+            stage=last["stage"] + 1,
+            top=len(last["top"]),
+        )
+        + " "
+        + t(
+            "hparam_uncertainty",
+            lr=ends_text(ends.get("lr")),
+            wd=ends_text(ends.get("weight_decay")),
+        )
+    )
     return section
 
 
@@ -95,7 +119,7 @@ def findings(ctx) -> list[Finding]:
     the best trials of the last stage touch an edge of its box that the search could still
     have moved (the optimum may lie outside), unless moving past it could only take the range
     further from the textbook's."""
-    record, t = ctx["record"], ctx["t"]
+    record, t = ctx.record, ctx.t
     low, high = record["recommendation"]["lr"]
     overlap = high >= TEXTBOOK_LR[0] and low <= TEXTBOOK_LR[1]
     edges = open_edges(record)
@@ -103,16 +127,32 @@ def findings(ctx) -> list[Finding]:
     # Beyond an open edge the range can only move that way: away from the textbook's when
     # it already lies entirely on that side, so the verdict stands.
     away = (low > TEXTBOOK_LR[1] and set(edges) <= {"high"}) or (
-        high < TEXTBOOK_LR[0] and set(edges) <= {"low"})  # fmt: skip
+        high < TEXTBOOK_LR[0] and set(edges) <= {"low"}
+    )
     if edges and away:
-        test = Test("not_supported", "rule_lr_range", "basis_box_edge_away",
-                    {"edges": ", ".join(t(f"edge_{e}") for e in edges)}, key=key)  # fmt: skip
+        test = Test(
+            "not_supported",
+            "rule_lr_range",
+            "basis_box_edge_away",
+            {"edges": ", ".join(t(f"edge_{e}") for e in edges)},
+            key=key,
+        )
     elif edges:
-        test = Test("inconclusive", "rule_lr_range", "basis_box_edge",
-                    {"edges": ", ".join(t(f"edge_{e}") for e in edges)}, key=key)  # fmt: skip
+        test = Test(
+            "inconclusive",
+            "rule_lr_range",
+            "basis_box_edge",
+            {"edges": ", ".join(t(f"edge_{e}") for e in edges)},
+            key=key,
+        )
     else:
-        test = Test("supported" if overlap else "not_supported", "rule_lr_range", "basis_search",
-                    {"top": len(record["stages"][-1]["top"])}, key=key)  # fmt: skip
+        test = Test(
+            "supported" if overlap else "not_supported",
+            "rule_lr_range",
+            "basis_search",
+            {"top": len(record["stages"][-1]["top"])},
+            key=key,
+        )
     return [make(t, "lr_range", test, low=f"{low:.2g}", high=f"{high:.2g}")]
 
 
@@ -125,9 +165,35 @@ def discuss(parts: list[dict], t) -> list[str]:
         return []
     settings, split = parts[0]["record"]["settings_used"], parts[0]["record"]["split"]
     _, batches, updates = epoch_schedule(split["train"], settings)  # as the trials trained
-    return [t("why_lr_above", datasets=", ".join(above), edge=f"{settings['lr_range'][1]:g}",
-              limit=f"{settings['lr_limit'][1]:g}", epochs=updates // batches,
-              batches=batches, updates=updates, train=split["train"])]  # fmt: skip
+    return [
+        t(
+            "why_lr_above",
+            datasets=", ".join(above),
+            edge=f"{settings['lr_range'][1]:g}",
+            limit=f"{settings['lr_limit'][1]:g}",
+            epochs=updates // batches,
+            batches=batches,
+            updates=updates,
+            train=split["train"],
+        )
+    ]
+
+
+def limits(settings: dict, records: list, t) -> list[str]:
+    """Ties from the small validation set, and the training subset."""
+    sizes = {title: record["split"]["validation"] for title, record in records}
+    lines = []
+    if sizes:
+        same = len(set(sizes.values())) == 1
+        validation = (
+            str(next(iter(sizes.values())))
+            if same
+            else ", ".join(f"{n} ({title})" for title, n in sizes.items())
+        )
+        lines.append(
+            t("limit_search", validation=validation, step=f"{1 / max(sizes.values()):.2g}")
+        )
+    return lines + [t("limit_subset_hparam_search", n=f"{settings['train_samples']:,}")]
 
 
 def summary(record: dict, t) -> list[tuple[str, str]]:
@@ -156,10 +222,14 @@ def homework(record: dict, dataset: str, t) -> list[tuple[str, str, str]]:
     def span(pair) -> str:
         return "{:.2g} – {:.2g}".format(*pair)
 
-    rows = [(t("homework_best1"), "—" if best is None else f"{best:.2f}",
-             f"{published['best']:.2f}" if published else "—")]  # fmt: skip
+    rows = [
+        (
+            t("homework_best1"),
+            "—" if best is None else f"{best:.2f}",
+            f"{published['best']:.2f}" if published else "—",
+        )
+    ]
     for key in ("lr", "weight_decay"):
         ours = span(rec[key]) + (f" ({ends_text(ends[key])})" if key in ends else "")
-        rows.append((t(f"homework_{key}_range"), ours,
-                     span(published[key]) if published else "—"))  # fmt: skip
+        rows.append((t(f"homework_{key}_range"), ours, span(published[key]) if published else "—"))
     return rows

@@ -94,15 +94,17 @@ def shard_steps(settings: dict, data, stage: int, shard: int) -> int:
     return epoch_schedule(len(split(data, settings)[0]), settings)[2] * settings["repeats"]
 
 
-def run_shard(data, settings: dict, stage: int, shard: int, previous=None, threads=1,
-              progress=None):  # fmt: skip
+def run_shard(
+    data, settings: dict, stage: int, shard: int, previous=None, threads=1, progress=None
+):
     """Train shard ``shard`` of ``stage`` inside the box the stage before it found."""
     box = next_box(settings, stage, previous)
     return train_shard(data, settings, stage, shard, settings["shards"], box, progress)
 
 
-def train_shard(data, settings: dict, stage: int, shard: int, shards: int, box: dict,
-                progress=None):  # fmt: skip
+def train_shard(
+    data, settings: dict, stage: int, shard: int, shards: int, box: dict, progress=None
+):
     """Train this shard's trials of ``stage``; return (record, arrays)."""
     seed = settings["seed"]
     indices = list(shard_range(settings["trials"], shards, shard))
@@ -115,29 +117,42 @@ def train_shard(data, settings: dict, stage: int, shard: int, shards: int, box: 
     for repeat in range(settings["repeats"]):
         rngs = [np.random.default_rng(r.bit_generator.seed_seq.spawn(1)[0]) for r in trial_rngs]
         net = MultiLayerNet(
-            sizes[0], sizes[1:-1], sizes[-1], rng=rngs, n_models=len(indices),
-            activation=settings["activation"], weight_init=settings["weight_init"],
+            sizes[0],
+            sizes[1:-1],
+            sizes[-1],
+            rng=rngs,
+            n_models=len(indices),
+            activation=settings["activation"],
+            weight_init=settings["weight_init"],
             weight_decay=draws[:, 1],
-        )  # fmt: skip
+        )
         history = train(
-            net, SGD(draws[:, 0]), x, y, rng=stream(seed, BATCH_KEY, stage, repeat),
-            batch_size=batch, iterations=iterations, eval_every=per_epoch,
+            net,
+            SGD(draws[:, 0]),
+            x,
+            y,
+            rng=stream(seed, BATCH_KEY, stage, repeat),
+            batch_size=batch,
+            iterations=iterations,
+            eval_every=per_epoch,
             eval_sets=[(x, y), (x_val, y_val)],
             on_step=offset_progress(progress, repeat * iterations),
-        )  # fmt: skip
+        )
         train_acc.append(history.train_acc.T)  # (trials, epochs)
         val_acc.append(history.test_acc.T)  # the second evaluation set: validation
         status.append(history.diverged_at)
     trials = []
     for k, index in enumerate(indices):
         steps = [s[k] for s in status]
-        trials.append({
-            "index": index,
-            "lr": draws[k, 0],
-            "weight_decay": draws[k, 1],
-            "status": "ok" if all(s is None for s in steps) else "diverged",
-            "diverged_at": next((s for s in steps if s is not None), None),
-        })  # fmt: skip
+        trials.append(
+            {
+                "index": index,
+                "lr": draws[k, 0],
+                "weight_decay": draws[k, 1],
+                "status": "ok" if all(s is None for s in steps) else "diverged",
+                "diverged_at": next((s for s in steps if s is not None), None),
+            }
+        )
     record = {
         "stage": stage,
         "shard": shard,
@@ -152,7 +167,7 @@ def train_shard(data, settings: dict, stage: int, shard: int, shards: int, box: 
             batch,
             (len(x) + len(x_val)) * settings["epochs"],
             settings["repeats"],
-        ),  # fmt: skip
+        ),
     }
     arrays = {"val_acc": np.stack(val_acc), "train_acc": np.stack(train_acc)}  # (rep, trials, ep)
     return record, arrays
@@ -217,8 +232,9 @@ def range_uncertainty(trials: list[dict], top_k: int, seed: int, stage: int) -> 
             ends[key].append(found[key])
     return {
         key: [np.quantile(np.array(v)[:, end], [0.025, 0.975]).tolist() for end in (0, 1)]
-        for key, v in ends.items() if v
-    }  # fmt: skip
+        for key, v in ends.items()
+        if v
+    }
 
 
 def rank(trials: list[dict]) -> list[dict]:
@@ -273,8 +289,11 @@ def merge(settings: dict, shard_results: list, previous=None):
     record["split"] = shard_results[0][0]["split"]
     record["work"] = combine_work([r["work"] for r, _ in shard_results], record["work"])
     record["settings_used"] = {**settings, **record["split"]}
-    record["log"] = [line for s in record["stages"] for line in
-                     [f"=========== stage {s['stage'] + 1} ===========", *s["best"]]]  # fmt: skip
+    record["log"] = [
+        line
+        for s in record["stages"]
+        for line in [f"=========== stage {s['stage'] + 1} ===========", *s["best"]]
+    ]
     arrays = {**arrays, f"stage{stage}_val_acc": val, f"stage{stage}_train_acc": tr}
     return record, arrays
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from nnreport.plots import PANEL, band, plain_log_ticks, smooth
+from nnreport.plots import PANEL, band, fixed_figures, plain_log_ticks, smooth
 
 
 def loss_curves(record: dict, arrays: dict, title: str, t) -> Figure:
@@ -28,4 +28,4 @@ def loss_curves(record: dict, arrays: dict, title: str, t) -> Figure:
     return fig
 
 
-FIGURES = {"optimizers": loss_curves}
+figure_names, draw = fixed_figures({"optimizers": loss_curves})

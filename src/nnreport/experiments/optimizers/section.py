@@ -16,25 +16,30 @@ from nnreport.report.findings import (
 from nnreport.report.sections import base, fmt, status_text, table
 
 CLAIMS = (Claim("sgd_slower"),)
+HIDDEN_SETTINGS = ("optimizer_configs", "log_every")  # the arms' configs; log spacing
 
 
 def loss_comparison(ctx) -> dict:
     """Final loss, test accuracy and status per arm (optimizers, weight initialisation)."""
-    record, t, key = ctx["record"], ctx["t"], ctx["key"]
+    record, t, key = ctx.record, ctx.t, ctx.key
     arms = record["labels"]
     loss, acc = np.array(record["final_loss"], float), np.array(record["test_acc"], float)
     rows = [
-        [label, fmt(mean(loss[:, i])), fmt(mean(acc[:, i])),
-         status_text(t, [s[i] for s in record["status"]], [d[i] for d in record["diverged_at"]])]
+        [
+            label,
+            fmt(mean(loss[:, i])),
+            fmt(mean(acc[:, i])),
+            status_text(t, [s[i] for s in record["status"]], [d[i] for d in record["diverged_at"]]),
+        ]
         for i, label in enumerate(arms)
-    ]  # fmt: skip
+    ]
     section = base(ctx, head=1 + 2 * (len(arms) + 1), tail=len(arms) + 1)
     section["tables"].append(
         table(
-            t(f"{key}_table", title=ctx["title"]),
+            t(f"{key}_table", title=ctx.title),
             [t("arm"), t("final_loss"), t("test_accuracy"), t("status")],
             rows,
-        )  # fmt: skip
+        )
     )
     return section
 
@@ -46,7 +51,7 @@ def build(ctx) -> dict:
 def findings(ctx) -> list[Finding]:
     """Each of Momentum, AdaGrad and Adam against SGD (by registry name, whatever the labels):
     final training loss paired by seed; inconclusive where either arm did not learn."""
-    record, t = ctx["record"], ctx["t"]
+    record, t = ctx.record, ctx.t
     arms = record["arms"]
     final = np.array(record["final_loss"], dtype=np.float64)  # (repeats, arms)
     acc = np.array(record["test_acc"], dtype=np.float64)
@@ -59,8 +64,17 @@ def findings(ctx) -> list[Finding]:
             continue
         stalled = [record["labels"][k] for k in (i, sgd) if not learned(acc[:, k], classes)]
         test = did_not_learn(stalled, classes) if stalled else paired(final[:, i], final[:, sgd])
-        found.append(make(t, "sgd_slower", test, other=record["labels"][i], n=len(final),
-                          other_loss=mean(final[:, i]), sgd_loss=mean(final[:, sgd])))  # fmt: skip
+        found.append(
+            make(
+                t,
+                "sgd_slower",
+                test,
+                other=record["labels"][i],
+                n=len(final),
+                other_loss=mean(final[:, i]),
+                sgd_loss=mean(final[:, sgd]),
+            )
+        )
     return found
 
 

@@ -48,13 +48,25 @@ def compare_losses(data, settings, rng, progress, arms, inits, optimizers) -> tu
     for index, repeat_rng in enumerate(repeat_rngs(rng, repeats)):
         init_rng, batch_rng = split_rng(repeat_rng)
         net = MultiLayerNet(
-            sizes[0], sizes[1:-1], sizes[-1], rng=init_rng, n_models=len(labels),
-            activation=settings["activation"], weight_init=inits, shared_draw=True,
-        )  # fmt: skip
+            sizes[0],
+            sizes[1:-1],
+            sizes[-1],
+            rng=init_rng,
+            n_models=len(labels),
+            activation=settings["activation"],
+            weight_init=inits,
+            shared_draw=True,
+        )
         history = train(
-            net, optimizers(), data.x_train, data.y_train, rng=batch_rng, batch_size=batch,
-            iterations=iterations, on_step=offset_progress(progress, index * iterations),
-        )  # fmt: skip
+            net,
+            optimizers(),
+            data.x_train,
+            data.y_train,
+            rng=batch_rng,
+            batch_size=batch,
+            iterations=iterations,
+            on_step=offset_progress(progress, index * iterations),
+        )
         accuracy = net.accuracy(data.x_test, data.y_test)
         test_acc.append(
             [a if s == "ok" else np.nan for a, s in zip(accuracy, history.status, strict=True)]
@@ -78,9 +90,14 @@ def compare_losses(data, settings, rng, progress, arms, inits, optimizers) -> tu
 def run(data, settings: dict, rng: np.random.Generator, progress=None):
     arms = settings["arms"]
     fields, arrays = compare_losses(
-        data, settings, rng, progress, [(a["name"], arm_label(a)) for a in arms],
-        inits=settings["weight_init"], optimizers=lambda: [build_optimizer(a) for a in arms],
-    )  # fmt: skip
+        data,
+        settings,
+        rng,
+        progress,
+        [(a["name"], arm_label(a)) for a in arms],
+        inits=settings["weight_init"],
+        optimizers=lambda: [build_optimizer(a) for a in arms],
+    )
     record = {
         "experiment": "optimizers",
         "settings_used": {

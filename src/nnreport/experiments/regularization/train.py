@@ -38,15 +38,29 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
     for index, repeat_rng in enumerate(repeat_rngs(rng, settings["repeats"])):
         init_rng, batch_rng = split_rng(repeat_rng)
         net = MultiLayerNet(
-            sizes[0], sizes[1:-1], sizes[-1], rng=init_rng,
-            activation=settings["activation"], weight_init=settings["weight_init"],
-            weight_decay=settings["weight_decay"], dropout_ratio=settings["dropout_ratio"],
-        )  # fmt: skip
-        histories.append(train(
-            net, SGD(settings["learning_rate"]), x, y, rng=batch_rng, batch_size=batch,
-            iterations=iterations, eval_every=per_epoch, eval_sets=eval_sets,
-            on_step=offset_progress(progress, index * iterations),
-        ))  # fmt: skip
+            sizes[0],
+            sizes[1:-1],
+            sizes[-1],
+            rng=init_rng,
+            activation=settings["activation"],
+            weight_init=settings["weight_init"],
+            weight_decay=settings["weight_decay"],
+            dropout_ratio=settings["dropout_ratio"],
+        )
+        histories.append(
+            train(
+                net,
+                SGD(settings["learning_rate"]),
+                x,
+                y,
+                rng=batch_rng,
+                batch_size=batch,
+                iterations=iterations,
+                eval_every=per_epoch,
+                eval_sets=eval_sets,
+                on_step=offset_progress(progress, index * iterations),
+            )
+        )
     train_acc = stack_repeats(histories, "train_acc")[..., 0]  # (repeats, epochs)
     test_acc = stack_repeats(histories, "test_acc")[..., 0]
     gap = train_acc[:, -1] - test_acc[:, -1]
@@ -77,10 +91,13 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
             batch,
             (n_train + len(data.x_test)) * settings["epochs"],
             settings["repeats"],
-        ),  # fmt: skip
+        ),
     }
-    return record, {"train_acc": train_acc, "test_acc": test_acc,
-                    "loss": stack_repeats(histories, "loss")[..., 0]}  # fmt: skip
+    return record, {
+        "train_acc": train_acc,
+        "test_acc": test_acc,
+        "loss": stack_repeats(histories, "loss")[..., 0],
+    }
 
 
 def total_steps(settings: dict, data) -> int:

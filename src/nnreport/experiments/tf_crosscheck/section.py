@@ -6,11 +6,9 @@ from markupsafe import Markup
 
 from nnreport.report.sections import base, table
 
-CLAIMS = ()
-
 
 def build(ctx) -> dict:
-    record, t = ctx["record"], ctx["t"]
+    record, t = ctx.record, ctx.t
     section = base(ctx, head=20, tail=20)
     section["tables"].append(
         table(
@@ -29,7 +27,7 @@ def build(ctx) -> dict:
                 ]
                 for r in record["optimizers"]
             ],
-        )  # fmt: skip
+        )
     )
     section["tables"].append(
         table(
@@ -39,7 +37,7 @@ def build(ctx) -> dict:
                 [r["param"], "×".join(map(str, r["shape"])), f"{r['max_rel_diff']:.2e}"]
                 for r in record["gradients"]
             ],
-        )  # fmt: skip
+        )
     )
     return section
 
@@ -49,6 +47,12 @@ def discuss(parts: list[dict], t) -> list[str]:
     record = parts[0]["record"]
     worst = max(record["optimizers"], key=lambda r: r["max_abs_diff"])
     grad = max(r["max_rel_diff"] for r in record["gradients"])
-    return [t("discussion_tf_crosscheck", steps=record["settings_used"]["steps"],
-              diff=f"{worst['max_abs_diff']:.1e}", optimizer=worst["optimizer"],
-              grad=f"{grad:.1e}")]  # fmt: skip
+    return [
+        t(
+            "discussion_tf_crosscheck",
+            steps=record["settings_used"]["steps"],
+            diff=f"{worst['max_abs_diff']:.1e}",
+            optimizer=worst["optimizer"],
+            grad=f"{grad:.1e}",
+        )
+    ]

@@ -28,21 +28,54 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # (label, our arm, the matching keras optimizer name and arguments)
 PAIRS = [
     ("SGD", {"name": "sgd", "learning_rate": 0.0625}, ("SGD", {"learning_rate": 0.0625})),
-    ("Momentum", {"name": "momentum", "learning_rate": 0.0625, "momentum": 0.875},
-     ("SGD", {"learning_rate": 0.0625, "momentum": 0.875})),
-    ("Nesterov", {"name": "nesterov", "learning_rate": 0.0625, "momentum": 0.875},
-     ("SGD", {"learning_rate": 0.0625, "momentum": 0.875, "nesterov": True})),
-    ("AdaGrad", {"name": "adagrad", "learning_rate": 0.0625, "epsilon": 2.0**-60,
-                 "initial_accumulator": 0.125},
-     ("Adagrad", {"learning_rate": 0.0625, "epsilon": 2.0**-60,
-                  "initial_accumulator_value": 0.125})),
-    ("RMSprop", {"name": "rmsprop", "learning_rate": 0.0078125, "rho": 0.875, "epsilon": 2.0**-60},
-     ("RMSprop", {"learning_rate": 0.0078125, "rho": 0.875, "epsilon": 2.0**-60})),
-    ("Adam", {"name": "adam", "learning_rate": 0.0078125, "beta_1": 0.875, "beta_2": 0.9990234375,
-              "epsilon": 2.0**-23},
-     ("Adam", {"learning_rate": 0.0078125, "beta_1": 0.875, "beta_2": 0.9990234375,
-               "epsilon": 2.0**-23})),
-]  # fmt: skip
+    (
+        "Momentum",
+        {"name": "momentum", "learning_rate": 0.0625, "momentum": 0.875},
+        ("SGD", {"learning_rate": 0.0625, "momentum": 0.875}),
+    ),
+    (
+        "Nesterov",
+        {"name": "nesterov", "learning_rate": 0.0625, "momentum": 0.875},
+        ("SGD", {"learning_rate": 0.0625, "momentum": 0.875, "nesterov": True}),
+    ),
+    (
+        "AdaGrad",
+        {
+            "name": "adagrad",
+            "learning_rate": 0.0625,
+            "epsilon": 2.0**-60,
+            "initial_accumulator": 0.125,
+        },
+        (
+            "Adagrad",
+            {"learning_rate": 0.0625, "epsilon": 2.0**-60, "initial_accumulator_value": 0.125},
+        ),
+    ),
+    (
+        "RMSprop",
+        {"name": "rmsprop", "learning_rate": 0.0078125, "rho": 0.875, "epsilon": 2.0**-60},
+        ("RMSprop", {"learning_rate": 0.0078125, "rho": 0.875, "epsilon": 2.0**-60}),
+    ),
+    (
+        "Adam",
+        {
+            "name": "adam",
+            "learning_rate": 0.0078125,
+            "beta_1": 0.875,
+            "beta_2": 0.9990234375,
+            "epsilon": 2.0**-23,
+        },
+        (
+            "Adam",
+            {
+                "learning_rate": 0.0078125,
+                "beta_1": 0.875,
+                "beta_2": 0.9990234375,
+                "epsilon": 2.0**-23,
+            },
+        ),
+    ),
+]
 
 
 def optimizer_differences(steps: int, size: int, rng: np.random.Generator) -> list[dict]:
@@ -61,9 +94,14 @@ def optimizer_differences(steps: int, size: int, rng: np.random.Generator) -> li
         for g in grads:
             reference.apply_gradients([(keras.ops.convert_to_tensor(g, dtype="float64"), variable)])
         theirs = np.asarray(variable.numpy())
-        rows.append({"optimizer": label, "keras": f"keras.optimizers.{keras_name}",
-                     "max_abs_diff": float(np.max(np.abs(ours["w"].ravel() - theirs))),
-                     "moved": float(np.max(np.abs(theirs - start)))})  # fmt: skip
+        rows.append(
+            {
+                "optimizer": label,
+                "keras": f"keras.optimizers.{keras_name}",
+                "max_abs_diff": float(np.max(np.abs(ours["w"].ravel() - theirs))),
+                "moved": float(np.max(np.abs(theirs - start))),
+            }
+        )
     return rows
 
 
@@ -84,9 +122,16 @@ def gradient_differences(settings: dict, rng: np.random.Generator) -> list[dict]
     import tensorflow as tf
 
     sizes = [settings["inputs"], *settings["hidden_sizes"], settings["classes"]]
-    net = MultiLayerNet(sizes[0], sizes[1:-1], sizes[-1], rng=rng, dtype=np.float64,
-                        activation=settings["activation"], weight_init="xavier",
-                        weight_decay=settings["weight_decay"])  # fmt: skip
+    net = MultiLayerNet(
+        sizes[0],
+        sizes[1:-1],
+        sizes[-1],
+        rng=rng,
+        dtype=np.float64,
+        activation=settings["activation"],
+        weight_init="xavier",
+        weight_decay=settings["weight_decay"],
+    )
     x = rng.standard_normal((settings["batch"], sizes[0]))
     labels = rng.integers(0, sizes[-1], settings["batch"])
     _, grads = net.gradient(x, labels)
@@ -99,8 +144,9 @@ def gradient_differences(settings: dict, rng: np.random.Generator) -> list[dict]
         params[f"W{i}"] = tf.Variable(net.params[f"W{position}"][0])
         params[f"b{i}"] = tf.Variable(net.params[f"b{position}"][0, 0])
     with tf.GradientTape() as tape:
-        loss = tf_loss(params, x, labels, settings["activation"], settings["weight_decay"],
-                       len(affine_keys))  # fmt: skip
+        loss = tf_loss(
+            params, x, labels, settings["activation"], settings["weight_decay"], len(affine_keys)
+        )
     reference = tape.gradient(loss, params)
     rows = []
     for i, key in enumerate(affine_keys):
@@ -111,8 +157,13 @@ def gradient_differences(settings: dict, rng: np.random.Generator) -> list[dict]
         ):
             theirs = reference[name].numpy()
             scale = max(np.abs(theirs).max(), 1e-300)
-            rows.append({"param": name, "shape": list(theirs.shape),
-                         "max_rel_diff": float(np.abs(ours - theirs).max() / scale)})  # fmt: skip
+            rows.append(
+                {
+                    "param": name,
+                    "shape": list(theirs.shape),
+                    "max_rel_diff": float(np.abs(ours - theirs).max() / scale),
+                }
+            )
     return rows
 
 
@@ -135,7 +186,7 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
         ]
         + [
             f"d loss / d {r['param']}: max relative diff {r['max_rel_diff']:.3e}" for r in gradients
-        ],  # fmt: skip
+        ],
         "work": {
             "weights": settings["size"],
             "models": len(PAIRS),
@@ -143,7 +194,7 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
             "batch_size": 1,
             "eval_samples": 0,
             "repeats": 1,
-        },  # fmt: skip
+        },
     }
     return record, {}
 

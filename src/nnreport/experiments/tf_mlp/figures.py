@@ -7,8 +7,14 @@ import textwrap
 import numpy as np
 from matplotlib.figure import Figure
 
-from nnreport.experiments.tf_mlp.section import arm_label
-from nnreport.plots import PANEL, plain_log_ticks
+from nnreport.plots import PANEL, fixed_figures, plain_log_ticks
+
+NAMED_ARMS = ("gd", "adam_seed", "adam_default")  # the study's arms, with display names
+
+
+def arm_label(t, name: str) -> str:
+    """The reader's name of an arm (message ``arm_<name>``); a user's own arm keeps its name."""
+    return t(f"arm_{name}") if name in NAMED_ARMS else name
 
 
 def tf_accuracy_strip(record: dict, arrays: dict, title: str, t) -> Figure:
@@ -25,8 +31,14 @@ def tf_accuracy_strip(record: dict, arrays: dict, title: str, t) -> Figure:
             ax.scatter(x + rng.uniform(-0.12, 0.12, acc.size), acc, s=16, zorder=3, alpha=0.8)
         diverged = sum(r["status"] != "ok" for r in runs)
         if diverged:
-            ax.scatter([x] * diverged, [0.0] * diverged, marker="x", color="tab:red", zorder=3,
-                       label=t("diverged") if x == 1 else None)  # fmt: skip
+            ax.scatter(
+                [x] * diverged,
+                [0.0] * diverged,
+                marker="x",
+                color="tab:red",
+                zorder=3,
+                label=t("diverged") if x == 1 else None,
+            )
     ax.axhline(0.9, color="gray", ls=":", lw=1)
     names = [textwrap.fill(arm_label(t, arm), 14) for arm in record["arms"]]  # a third of a page
     ax.set_xticks(range(1, len(record["arms"]) + 1), names, fontsize=6.5)
@@ -62,4 +74,6 @@ def tf_cost_curves(record: dict, arrays: dict, title: str, t) -> Figure:
     return fig
 
 
-FIGURES = {"tf_mlp-accuracy": tf_accuracy_strip, "tf_mlp-cost": tf_cost_curves}
+figure_names, draw = fixed_figures(
+    {"tf_mlp-accuracy": tf_accuracy_strip, "tf_mlp-cost": tf_cost_curves}
+)

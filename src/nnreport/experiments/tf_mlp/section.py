@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnreport.experiments.tf_mlp.figures import arm_label
 from nnreport.report.findings import (
     Claim,
     Finding,
@@ -33,15 +34,12 @@ CLAIMS = (
 HIDDEN_SETTINGS = ("train_samples", "holdout_samples", "train_fraction", "gd_sweep")
 REFERENCE = "homework"
 # The homework's network and budget (15 epochs of 550 batches on MNIST).
-REFERENCE_SETTINGS = {"activation": "sigmoid", "batch_size": 100, "hidden_sizes": [256, 128, 256],
-                      "steps": 8250}  # fmt: skip
-
-NAMED_ARMS = ("gd", "adam_seed", "adam_default")  # the study's arms, with display names
-
-
-def arm_label(t, name: str) -> str:
-    """The reader's name of an arm (message ``arm_<name>``); a user's own arm keeps its name."""
-    return t(f"arm_{name}") if name in NAMED_ARMS else name
+REFERENCE_SETTINGS = {
+    "activation": "sigmoid",
+    "batch_size": 100,
+    "hidden_sizes": [256, 128, 256],
+    "steps": 8250,
+}
 
 
 def run_cell(t, run: dict | None) -> str:
@@ -53,7 +51,7 @@ def run_cell(t, run: dict | None) -> str:
 
 
 def build(ctx) -> dict:
-    record, t = ctx["record"], ctx["t"]
+    record, t = ctx.record, ctx.t
     arms = record["arms"]
     settings = record["settings_used"]
     section = base(ctx, head=16, tail=16)
@@ -61,13 +59,13 @@ def build(ctx) -> dict:
     most = max(a["runs"] for a in settings["arms"])
     section["tables"].append(
         table(
-            t("tf_run_table", title=ctx["title"]),
+            t("tf_run_table", title=ctx.title),
             [t("run"), *(arm_label(t, a) for a in arms)],
             [
                 [f"({n})", *(run_cell(t, runs.get((a, n))) for a in arms)]
                 for n in range(1, most + 1)
             ],
-        )  # fmt: skip
+        )
     )
     stats = record["stats"]
     section["tables"].append(
@@ -96,7 +94,7 @@ def build(ctx) -> dict:
                 ]
                 for a in arms
             ],
-        )  # fmt: skip
+        )
     )
     sweep = record.get("sweep")
     if sweep:
@@ -108,7 +106,7 @@ def build(ctx) -> dict:
                     arm=arm_label(t, sweep["arm"]),
                     epochs=record["epochs"],
                     **record["split"],
-                ),  # fmt: skip
+                ),
                 [t("learning_rate"), t("holdout_accuracy"), t("test_accuracy"), t("status")],
                 [
                     [
@@ -119,16 +117,18 @@ def build(ctx) -> dict:
                     ]
                     for r in sweep_runs
                 ],
-            )  # fmt: skip
+            )
         )
         held_out = {r["learning_rate"]: r["holdout_acc"] for r in sweep_runs}
         best, chosen = sweep["best"], sweep["chosen"]
         section["highlight"] = t(
             "tf_sweep_highlight_best" if best == chosen else "tf_sweep_highlight",
-            arm=arm_label(t, sweep["arm"]), chosen=f"{chosen:g}",
-            chosen_acc=fmt(held_out.get(chosen)), best="—" if best is None else f"{best:g}",
+            arm=arm_label(t, sweep["arm"]),
+            chosen=f"{chosen:g}",
+            chosen_acc=fmt(held_out.get(chosen)),
+            best="—" if best is None else f"{best:g}",
             best_acc=fmt(held_out.get(best)),
-        )  # fmt: skip
+        )
     return section
 
 
@@ -136,10 +136,16 @@ def findings(ctx) -> list[Finding]:
     """The homework's claims, checked with the control arm (skipped where an arm is absent).
     The runs are independent and their accuracies bimodal (collapsed runs sit at chance), so
     arms are compared by rank (Mann–Whitney) and collapse counts by Fisher's exact test."""
-    record, t = ctx["record"], ctx["t"]
+    record, t = ctx.record, ctx.t
     classes = record["sizes"][-1]
-    acc = {a: [r["test_acc"] if r["status"] == "ok" else np.nan for r in record["runs"]
-               if r["arm"] == a] for a in record["arms"]}  # fmt: skip
+    acc = {
+        a: [
+            r["test_acc"] if r["status"] == "ok" else np.nan
+            for r in record["runs"]
+            if r["arm"] == a
+        ]
+        for a in record["arms"]
+    }
 
     def mean4(arm: str) -> str:  # accuracies differ in the third decimal: quote four
         return f"{mean(acc[arm]):.4f}"
@@ -151,19 +157,27 @@ def findings(ctx) -> list[Finding]:
 
     found = []
     if "gd" in acc:
-        found.append(make(t, "tf_gd_level", level(acc["gd"], HOMEWORK_GD_ACCURACY - 0.005),
-                          gd=mean4("gd")))  # fmt: skip
+        found.append(
+            make(t, "tf_gd_level", level(acc["gd"], HOMEWORK_GD_ACCURACY - 0.005), gd=mean4("gd"))
+        )
     if "adam_seed" in acc:
         stats = record["stats"]["adam_seed"]
         collapsed = stats["runs"] - stats["good"]
         if "adam_default" in acc:
             control = record["stats"]["adam_default"]
-            found.append(make(t, "tf_seed_collapses",
-                              fisher_more(collapsed, stats["runs"],
-                                          control["runs"] - control["good"], control["runs"]),
-                              collapsed=collapsed, runs=stats["runs"],
-                              control=control["runs"] - control["good"],
-                              control_runs=control["runs"]))  # fmt: skip
+            found.append(
+                make(
+                    t,
+                    "tf_seed_collapses",
+                    fisher_more(
+                        collapsed, stats["runs"], control["runs"] - control["good"], control["runs"]
+                    ),
+                    collapsed=collapsed,
+                    runs=stats["runs"],
+                    control=control["runs"] - control["good"],
+                    control_runs=control["runs"],
+                )
+            )
             found.append(
                 compare(
                     "tf_settings_blamed",
@@ -174,12 +188,21 @@ def findings(ctx) -> list[Finding]:
                 )
             )
         if "gd" in acc:
-            found.append(compare("tf_seed_worse", "adam_seed", "gd", seed=mean4("adam_seed"),
-                                 gd=mean4("gd")))  # fmt: skip
+            found.append(
+                compare("tf_seed_worse", "adam_seed", "gd", seed=mean4("adam_seed"), gd=mean4("gd"))
+            )
     if {"gd", "adam_default"} <= acc.keys():
-        found.append(compare("tf_adam_worse", "adam_default", "gd", default=mean4("adam_default"),
-                             gd=mean4("gd")))  # fmt: skip
+        found.append(
+            compare(
+                "tf_adam_worse", "adam_default", "gd", default=mean4("adam_default"), gd=mean4("gd")
+            )
+        )
     return found
+
+
+def limits(settings: dict, records: list, t) -> list[str]:
+    runs = sorted({arm["runs"] for arm in settings["arms"]})
+    return [t("limit_tf", runs=" / ".join(map(str, runs)))]
 
 
 def summary(record: dict, t) -> list[tuple[str, str]]:
@@ -198,8 +221,7 @@ def summary(record: dict, t) -> list[tuple[str, str]]:
 
 # The homework's MNIST runs: plain gradient descent about 0.965 each (5 runs); dropout + Adam
 # with its settings, 10 runs:
-HOMEWORK_SEED_RUNS = (0.9483, 0.939, 0.2967, 0.1028, 0.9282, 0.4329, 0.9461, 0.9477, 0.2061,
-                      0.9479)  # fmt: skip
+HOMEWORK_SEED_RUNS = (0.9483, 0.939, 0.2967, 0.1028, 0.9282, 0.4329, 0.9461, 0.9477, 0.2061, 0.9479)
 
 
 def homework(record: dict, dataset: str, t) -> list[tuple[str, str, str]]:
@@ -213,11 +235,23 @@ def homework(record: dict, dataset: str, t) -> list[tuple[str, str, str]]:
     if "adam_seed" in stats and stats["adam_seed"]["mean"] is not None:
         s = stats["adam_seed"]
         theirs = np.array(HOMEWORK_SEED_RUNS)
-        rows.append((t("homework_tf_seed"),
-                     t("homework_collapses", mean=f"{s['mean']:.3f}",
-                       below=s["runs"] - s["good"], runs=s["runs"]),
-                     t("homework_collapses", mean=f"{theirs.mean():.3f}",
-                       below=int((theirs < 0.9).sum()), runs=len(theirs))))  # fmt: skip
+        rows.append(
+            (
+                t("homework_tf_seed"),
+                t(
+                    "homework_collapses",
+                    mean=f"{s['mean']:.3f}",
+                    below=s["runs"] - s["good"],
+                    runs=s["runs"],
+                ),
+                t(
+                    "homework_collapses",
+                    mean=f"{theirs.mean():.3f}",
+                    below=int((theirs < 0.9).sum()),
+                    runs=len(theirs),
+                ),
+            )
+        )
     return rows
 
 
@@ -240,12 +274,18 @@ def discuss(parts: list[dict], t) -> list[str]:
         exits = plateau_exits(cost[rows], record["sizes"][-1])
         stuck = sum(e is None for e in exits)
         left = sorted(e for e in exits if e is not None and e > 1)
-        sentences.append(t(
-            "discussion_tf_plateau_more" if sentences else "discussion_tf_plateau",
-            title=part["title"], runs=len(rows),
-            started=sum(e != 1 for e in exits), stuck=stuck, epochs=record["epochs"],
-            plateau=f"{np.log(record['sizes'][-1]):.2f}", left=", ".join(map(str, left)) or "—",
-        ))  # fmt: skip
+        sentences.append(
+            t(
+                "discussion_tf_plateau_more" if sentences else "discussion_tf_plateau",
+                title=part["title"],
+                runs=len(rows),
+                started=sum(e != 1 for e in exits),
+                stuck=stuck,
+                epochs=record["epochs"],
+                plateau=f"{np.log(record['sizes'][-1]):.2f}",
+                left=", ".join(map(str, left)) or "—",
+            )
+        )
         stalled |= stuck > 0 and record["stats"]["adam_seed"]["diverged"] == 0
     if stalled:
         sentences.append(t("why_tf_plateau"))

@@ -40,8 +40,12 @@ def split(data, settings: dict):
     """(x_train, y_train, x_holdout, y_holdout): the first training images, then the next."""
     n, n_train = len(data.x_train), train_size(data, settings)
     end = min(n, n_train + settings["holdout_samples"])
-    return (data.x_train[:n_train], data.y_train[:n_train],
-            data.x_train[n_train:end], data.y_train[n_train:end])  # fmt: skip
+    return (
+        data.x_train[:n_train],
+        data.y_train[:n_train],
+        data.x_train[n_train:end],
+        data.y_train[n_train:end],
+    )
 
 
 def epochs(settings: dict, n_train: int) -> int:
@@ -64,16 +68,28 @@ def plan(settings: dict) -> list[dict]:
     runs = []
     for a, arm in enumerate(settings["arms"]):
         for r in range(arm["runs"]):
-            runs.append({"arm": arm["name"], "run": r + 1, "seed": run_seed(settings["seed"], a, r),
-                         "optimizer": arm["optimizer"], "keep_prob": arm["keep_prob"]})  # fmt: skip
+            runs.append(
+                {
+                    "arm": arm["name"],
+                    "run": r + 1,
+                    "seed": run_seed(settings["seed"], a, r),
+                    "optimizer": arm["optimizer"],
+                    "keep_prob": arm["keep_prob"],
+                }
+            )
     sweep = settings["gd_sweep"]
     if sweep["learning_rates"]:
         base = arm_named(settings, sweep["arm"])
         for i, lr in enumerate(sweep["learning_rates"]):
-            runs.append({"arm": "sweep", "run": i + 1,
-                         "seed": run_seed(settings["seed"], len(settings["arms"]), i),
-                         "optimizer": {**base["optimizer"], "learning_rate": lr},
-                         "keep_prob": base["keep_prob"]})  # fmt: skip
+            runs.append(
+                {
+                    "arm": "sweep",
+                    "run": i + 1,
+                    "seed": run_seed(settings["seed"], len(settings["arms"]), i),
+                    "optimizer": {**base["optimizer"], "learning_rate": lr},
+                    "keep_prob": base["keep_prob"],
+                }
+            )
     return runs
 
 
@@ -118,8 +134,9 @@ def shard_steps(settings: dict, data, stage: int, shard: int) -> int:
     return len(shard_runs(settings, shard)) * epochs(settings, train_size(data, settings))
 
 
-def run_shard(data, settings: dict, stage: int, shard: int, previous=None, lanes: int = 1,
-              progress=None):  # fmt: skip
+def run_shard(
+    data, settings: dict, stage: int, shard: int, previous=None, lanes: int = 1, progress=None
+):
     """Train this shard's runs, ``lanes`` models side by side; return (record, arrays)."""
     from nnreport import tfnet
 
@@ -134,22 +151,34 @@ def run_shard(data, settings: dict, stage: int, shard: int, previous=None, lanes
     for group in groups(shard_runs(settings, shard), lanes):
         key = model_key(group[0])
         if key not in trainers:
-            trainers[key] = tfnet.MLPTrainer(sizes, settings["activation"], *key, batch, x, y,
-                                             lanes=lanes)  # fmt: skip
+            trainers[key] = tfnet.MLPTrainer(
+                sizes, settings["activation"], *key, batch, x, y, lanes=lanes
+            )
         width = len(group)
         on_epoch = None if progress is None else (lambda e, d=done, w=width: progress(d + e * w))
         results = trainers[key].run(
-            [r["seed"] for r in group], [r["optimizer"] for r in group], n_epochs, test, holdout,
+            [r["seed"] for r in group],
+            [r["optimizer"] for r in group],
+            n_epochs,
+            test,
+            holdout,
             on_epoch,
-        )  # fmt: skip
+        )
         done += n_epochs * len(group)
         for run, result in zip(group, results, strict=True):
-            rows.append({
-                "arm": run["arm"], "run": run["run"], "seed": result.seed,
-                "learning_rate": run["optimizer"]["learning_rate"], "status": result.status,
-                "diverged_epoch": result.diverged_epoch, "test_acc": result.test_acc,
-                "holdout_acc": result.val_acc, "seconds": result.seconds,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "arm": run["arm"],
+                    "run": run["run"],
+                    "seed": result.seed,
+                    "learning_rate": run["optimizer"]["learning_rate"],
+                    "status": result.status,
+                    "diverged_epoch": result.diverged_epoch,
+                    "test_acc": result.test_acc,
+                    "holdout_acc": result.val_acc,
+                    "seconds": result.seconds,
+                }
+            )
             costs.append(result.cost + [np.nan] * (n_epochs - len(result.cost)))
             log.extend(run_log(run, result))
     record = {
@@ -164,7 +193,7 @@ def run_shard(data, settings: dict, stage: int, shard: int, previous=None, lanes
             "train_samples": len(x) // batch * batch * n_epochs,
             "eval_samples": len(data.x_test) + len(x_hold),
             "runs": len(rows),
-        },  # fmt: skip
+        },
     }
     record["epochs"] = n_epochs
     return record, {"cost": np.array(costs, dtype=np.float64).reshape(len(rows), n_epochs)}
@@ -183,11 +212,18 @@ def arm_stats(accuracies, statuses) -> dict:
     """Mean, std (n - 1), min, max of the finished runs; runs >= 0.9 and diverged ones."""
     pairs = zip(accuracies, statuses, strict=True)
     acc = np.array([a for a, s in pairs if s == "ok"], dtype=np.float64)
-    stats = {"runs": len(statuses), "diverged": sum(s != "ok" for s in statuses),
-             "good": int((acc >= GOOD_ACCURACY).sum())}  # fmt: skip
+    stats = {
+        "runs": len(statuses),
+        "diverged": sum(s != "ok" for s in statuses),
+        "good": int((acc >= GOOD_ACCURACY).sum()),
+    }
     if acc.size:
-        stats.update(mean=float(acc.mean()), min=float(acc.min()), max=float(acc.max()),
-                     std=float(acc.std(ddof=1)) if acc.size > 1 else None)  # fmt: skip
+        stats.update(
+            mean=float(acc.mean()),
+            min=float(acc.min()),
+            max=float(acc.max()),
+            std=float(acc.std(ddof=1)) if acc.size > 1 else None,
+        )
     else:
         stats.update(mean=None, min=None, max=None, std=None)
     return stats

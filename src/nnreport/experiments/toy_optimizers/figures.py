@@ -7,6 +7,8 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
+from nnreport.plots import fixed_figures
+
 
 def toy_paths(record: dict, arrays: dict, title: str, t) -> Figure:
     """Each optimizer's path over the contour lines of f(x, y) = x^2/20 + y^2."""
@@ -30,4 +32,4 @@ def toy_paths(record: dict, arrays: dict, title: str, t) -> Figure:
     return fig
 
 
-FIGURES = {"toy_optimizers": toy_paths}
+figure_names, draw = fixed_figures({"toy_optimizers": toy_paths})

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from nnreport.report.sections import base, table
 
-CLAIMS = ()
-
 
 def build(ctx) -> dict:
-    record, t = ctx["record"], ctx["t"]
+    record, t = ctx.record, ctx.t
     rows = [
         [label, f"({x:.3f}, {y:.3f})", f"{f:.3g}"]
         for label, (x, y), f in zip(
@@ -21,7 +19,7 @@ def build(ctx) -> dict:
             t("toy_table", steps=record["settings_used"]["steps"]),
             [t("arm"), t("final_point"), t("final_value")],
             rows,
-        )  # fmt: skip
+        )
     )
     return section
 
@@ -31,5 +29,7 @@ def discuss(parts: list[dict], t) -> list[str]:
     record = parts[0]["record"]
     order = sorted(zip(record["final_value"], record["labels"], strict=True))
     ranking = ", ".join(f"{label} ({value:.2g})" for value, label in order)
-    return [t("discussion_toy", steps=record["settings_used"]["steps"], ranking=ranking),
-            t("why_toy")]  # fmt: skip
+    return [
+        t("discussion_toy", steps=record["settings_used"]["steps"], ranking=ranking),
+        t("why_toy"),
+    ]

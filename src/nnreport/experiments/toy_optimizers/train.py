@@ -50,7 +50,7 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
             "batch_size": 1,
             "eval_samples": 0,
             "repeats": 1,
-        },  # fmt: skip
+        },
     }
     return record, {"paths": np.array(paths)}  # (arms, steps + 1, 2)
 

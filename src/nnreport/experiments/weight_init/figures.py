@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from nnreport.experiments.optimizers.figures import loss_curves
+from nnreport.plots import fixed_figures
 
-FIGURES = {"weight_init": loss_curves}
+figure_names, draw = fixed_figures({"weight_init": loss_curves})

@@ -11,6 +11,7 @@ from nnreport.report.findings import Claim, Finding, level, make, mean, paired
 
 LN10 = math.log(10)
 CLAIMS = (Claim("small_std_stalls"), Claim("he_faster"))
+HIDDEN_SETTINGS = ("optimizer_configs", "log_every")  # the optimizer's config; log spacing
 
 
 def build(ctx) -> dict:
@@ -20,7 +21,7 @@ def build(ctx) -> dict:
 def findings(ctx) -> list[Finding]:
     """std=0.01 stalls at ln 10; He's loss is below Xavier's around iteration 100 (a window
     of 21 iterations, paired by seed). By registry name."""
-    record, arrays, t = ctx["record"], ctx["arrays"], ctx["t"]
+    record, arrays, t = ctx.record, ctx.arrays, ctx.t
     arms, loss = record["arms"], arrays["loss"]  # (repeats, iterations, arms)
     final = np.array(record["final_loss"], dtype=np.float64)
     found = []
@@ -33,8 +34,18 @@ def findings(ctx) -> list[Finding]:
         window = slice(first, last + 1)
         he = np.nanmean(loss[:, window, arms.index("he")], axis=1)
         xavier = np.nanmean(loss[:, window, arms.index("xavier")], axis=1)
-        found.append(make(t, "he_faster", paired(he, xavier), first=first, last=last,
-                          he=mean(he), xavier=mean(xavier), n=len(he)))  # fmt: skip
+        found.append(
+            make(
+                t,
+                "he_faster",
+                paired(he, xavier),
+                first=first,
+                last=last,
+                he=mean(he),
+                xavier=mean(xavier),
+                n=len(he),
+            )
+        )
     return found
 
 

@@ -15,9 +15,14 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
     inits = settings["inits"]
     lr = settings["learning_rate"]
     fields, arrays = compare_losses(
-        data, settings, rng, progress, [(init_name(i), init_label(i)) for i in inits], inits=inits,
+        data,
+        settings,
+        rng,
+        progress,
+        [(init_name(i), init_label(i)) for i in inits],
+        inits=inits,
         optimizers=lambda: build_optimizer({"name": "sgd", "learning_rate": lr}),
-    )  # fmt: skip
+    )
     record = {
         "experiment": "weight_init",
         "settings_used": {
