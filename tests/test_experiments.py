@@ -81,6 +81,9 @@ def search_settings(config, **changes):
         trials=7,
         top_k=2,
         stages=2,
+        max_stages=3,
+        final_repeats=1,
+        score_samples=300,
         best_shown=5,
     )
     return {**base, **changes}
@@ -95,6 +98,7 @@ def test_search_is_identical_for_any_shard_count(digits, config):
     one_record, one_arrays = run_sharded(digits, settings, 1)
     three_record, three_arrays = run_sharded(digits, settings, 3)
     assert one_record["stages"] == three_record["stages"]
+    assert one_record["repeats"] == three_record["repeats"]
     assert one_arrays.keys() == three_arrays.keys()
     for key in one_arrays:
         assert np.array_equal(one_arrays[key], three_arrays[key]), key
@@ -102,7 +106,7 @@ def test_search_is_identical_for_any_shard_count(digits, config):
 
 def test_later_stages_sample_inside_the_previous_best_range(digits, config):
     record, _ = run_sharded(digits, search_settings(config), 2)
-    first, second = record["stages"]
+    first, second = record["stages"][:2]
     assert second["box"] == first["next_box"]
     for key in ("lr", "weight_decay"):
         low, high = first["best_range"][key]
@@ -112,27 +116,33 @@ def test_later_stages_sample_inside_the_previous_best_range(digits, config):
         assert second["box"]["lr"][0] <= trial["lr"] <= second["box"]["lr"][1]
         low, high = second["box"]["weight_decay"]
         assert low <= trial["weight_decay"] <= high
-    assert record["recommendation"] == second["best_range"]
-    for key, ends in second["uncertainty"].items():
-        for (low, high), end in zip(ends, second["best_range"][key], strict=True):
-            assert low <= high and low <= end * 1.000001
+    last = record["stages"][-1]
+    assert record["recommendation"] == last["best_range"]
+    assert len(record["stages"]) == (3 if second["goes_on"] else 2)  # a third only if needed
+    (repeat,) = record["repeats"]  # the last stage's box, sampled again with its own seeds
+    assert repeat["box"] == last["box"] and repeat["trials"] != last["trials"]
+    for key, ends in record["spread"].items():
+        for (low, high), end in zip(ends, last["best_range"][key], strict=True):
+            assert low <= end <= high  # the spread covers the last stage's own ends
 
 
 def test_diverged_trials_are_counted_and_left_out(digits, config):
-    settings = search_settings(config, lr_range=[1e-3, 1e30], stages=1, trials=8, top_k=8)
+    settings = search_settings(
+        config, lr_range=[1e-3, 1e30], stages=1, max_stages=1, final_repeats=0, trials=8, top_k=8
+    )
     record, _ = run_sharded(digits, settings, 2)
     stage = record["stages"][0]
     bad = [t for t in stage["trials"] if t["status"] == "diverged"]
     good = [t for t in stage["trials"] if t["status"] == "ok"]
     assert bad and good and stage["diverged"] == len(bad)
     assert stage["best_range"]["lr"][1] == max(t["lr"] for t in good)
-    assert all(t["val_acc"] is None for t in bad)
+    assert all(t["val_acc"] is None and t["score"] is None for t in bad)
     assert len(stage["best"]) == len(good)
 
 
 def test_range_and_narrowing_on_hand_made_trials():
     trials = [
-        {"index": i, "lr": lr, "weight_decay": wd, "val_acc": acc, "status": status}
+        {"index": i, "lr": lr, "weight_decay": wd, "score": acc, "val_acc": acc, "status": status}
         for i, (lr, wd, acc, status) in enumerate(
             [
                 (1e-3, 1e-6, 0.70, "ok"),
@@ -148,7 +158,7 @@ def test_range_and_narrowing_on_hand_made_trials():
     assert [t["index"] for t in ranked] == [1, 5, 3, 0, 2, 4]
     assert hparam_search.best_range(ranked, 3) == {"lr": [2e-3, 5e-3], "weight_decay": [3e-7, 1e-5]}
     assert hparam_search.best_lines(ranked, 2)[0] == (
-        "Best-1(val acc:0.8) | lr:0.005, weight decay:1e-05"
+        "Best-1(val acc:0.8, score:0.8000) | lr:0.005, weight decay:1e-05"
     )
     box = {"lr": [2e-3, 5e-3], "weight_decay": [3e-7, 1e-5]}
     draws = [hparam_search.sample(box, np.random.default_rng(s)) for s in range(200)]
@@ -159,7 +169,7 @@ def test_range_and_narrowing_on_hand_made_trials():
 def test_ties_at_the_cut_are_all_kept():
     accs = [0.9, 0.85, 0.81, 0.81, 0.81, 0.81, 0.7]
     trials = [
-        {"index": i, "lr": 10.0 ** -(i + 1), "weight_decay": 1e-6, "val_acc": a, "status": "ok"}
+        {"index": i, "lr": 10.0 ** -(i + 1), "weight_decay": 1e-6, "score": a, "status": "ok"}
         for i, a in enumerate(accs)
     ]
     ranked = hparam_search.rank(trials)
@@ -182,33 +192,6 @@ def test_top_trials_at_the_box_edge_extend_the_next_box():
         settings,
     )
     assert at_limit == {"lr": [0.2, 1.0], "weight_decay": [1e-10, 1e-8]}  # the hard limits
-
-
-def test_the_report_says_when_the_best_trials_touch_an_open_edge():
-    from nnreport.experiments.hparam_search import section
-    from nnreport.messages import load_messages
-
-    def record(box, edges):
-        stage = {
-            "stage": 1,
-            "box": {"lr": box, "weight_decay": [1e-8, 1e-4]},
-            "top": [0, 1],
-            "edges": {"lr": edges, "weight_decay": []},
-        }
-        return {
-            "stages": [stage],
-            "recommendation": {"lr": [0.05, 0.1]},
-            "settings_used": {"lr_limit": [1e-8, 1.0]},
-        }
-
-    t = load_messages("en")
-    (open_low,) = section.findings(section_ctx(t, record([0.05, 0.1], ["low"]), "hparam_search"))
-    assert open_low.verdict == "inconclusive" and "lower edge" in open_low.basis
-    # 0.05 … 0.1 lies above 0.001 … 0.01: past the upper edge it could only move further up
-    (open_high,) = section.findings(section_ctx(t, record([1e-3, 0.1], ["high"]), "hparam_search"))
-    assert open_high.verdict == "not_supported" and "further away" in open_high.basis
-    (at_limit,) = section.findings(section_ctx(t, record([1e-3, 1.0], ["high"]), "hparam_search"))
-    assert at_limit.verdict == "not_supported"  # 0.05 … 0.1 misses 0.001 … 0.01
 
 
 def test_shards_split_the_trials_evenly():
@@ -270,3 +253,15 @@ def test_regularization_summary_is_the_mean_of_repeats(digits, config):
     record, arrays = regularization.run(digits, settings, np.random.default_rng(0))
     assert record["summary"]["gap"] == pytest.approx(np.mean(record["gap"]))
     assert record["gap"] == pytest.approx(arrays["train_acc"][:, -1] - arrays["test_acc"][:, -1])
+
+
+def test_the_longer_baseline_starts_as_the_shorter_run(digits, config):
+    """The run without regularisation trains as long as dropout; its first epochs are, bit
+    for bit, the shorter run weight decay is compared with."""
+    settings = small(config, "overfit", repeats=2, epochs=6, train_samples=200, hidden_sizes=[16])
+    short = run_experiment("overfit", digits, settings)[1]
+    longer = run_experiment("overfit", digits, {**settings, "epochs": 9})[1]
+    for key in ("train_acc", "test_acc"):
+        assert longer[key][:, :6].tobytes() == short[key].tobytes()
+    steps = short["loss"].shape[1]
+    assert longer["loss"][:, :steps].tobytes() == short["loss"].tobytes()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from nnreport.report.findings import Claim, Finding, level, make
-from nnreport.report.sections import base, fmt, table
+from nnreport.report.numbers import fixed
+from nnreport.report.sections import base, table
 
 CLAIMS = (Claim("centroid_beats_chance"),)
 
@@ -11,7 +12,7 @@ CLAIMS = (Claim("centroid_beats_chance"),)
 def build(ctx) -> dict:
     record, t = ctx.record, ctx.t
     section = base(ctx)
-    rows = [[name, fmt(acc)] for name, acc in record["accuracy"].items()]
+    rows = [[name, fixed(acc)] for name, acc in record["accuracy"].items()]
     section["tables"].append(table(t("centroid_table"), [t("arm"), t("test_accuracy")], rows))
     return section
 
@@ -31,4 +32,4 @@ def findings(ctx) -> list[Finding]:
 
 
 def summary(record: dict, t) -> list[tuple[str, str]]:
-    return [(t("centroid_title"), fmt(record["accuracy"]["centroid"]))]
+    return [(t("centroid_title"), fixed(record["accuracy"]["centroid"]))]

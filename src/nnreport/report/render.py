@@ -106,7 +106,7 @@ def build_context(config: dict, paths: Paths, templates: Path, rebuild: str = ""
             config["datasets"], dataset_keys, paths, t, [m["title"] for m in metas]
         ),
         "conclusion": summary.conclusion(datasets, t),
-        "limitations": summary.limitations(config, datasets, verdicts, t),
+        "limitations": summary.limitations(config, datasets, t),
         "method_note": t("verdicts_how"),
         "matrix": summary.verdict_matrix(datasets, t),
         "homework": summary.homework_table(datasets, dataset_keys, paths, t),

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
 from nnreport import UserError, experiments
 from nnreport.experiments.spec import SectionContext
 from nnreport.plots import SMOOTH_WINDOW, figure_names
@@ -32,16 +30,6 @@ LONG_DECIMAL = re.compile(r"(?<![\w.])-?\d+\.\d{5,}(?:e[-+]?\d+)?")
 def tidy_log_line(line: str) -> str:
     """Long decimals in a log line cut to 4 significant digits (0.11333333 -> 0.1133)."""
     return LONG_DECIMAL.sub(lambda m: f"{float(m.group()):.4g}", line)
-
-
-def fmt(value, digits: int = 4) -> str:
-    """``digits`` decimals; a value too small to show that way (a final loss of 4e-05) with
-    ``digits - 1`` significant digits instead."""
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "—"
-    if value != 0 and abs(value) < 10 ** (1 - digits):
-        return f"{value:.{digits - 1}g}"
-    return f"{value:.{digits}f}"
 
 
 def table(caption: str, header: list[str], rows: list[list]) -> dict:

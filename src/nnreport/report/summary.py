@@ -99,13 +99,20 @@ def conclusion(datasets: list[dict], t) -> list[dict]:
     return groups
 
 
-def limitations(config: dict, datasets: list[dict], verdicts: dict[str, int], t) -> list[str]:
-    """What the verdicts rest on (``verdicts``: their :func:`counts`): the number of tests
-    (and how many could come out significant by chance at 5 %), the seeds, then what each
-    experiment's ``limits`` hook adds from its settings and results (the search's validation
-    set, the TF runs, the training subsets). An experiment that did not run adds nothing."""
-    checks = sum(n for key, n in verdicts.items() if key != "not_applicable")
-    lines = [t("limit_tests", checks=checks, by_chance=round(checks * ALPHA))]
+def limitations(config: dict, datasets: list[dict], t) -> list[str]:
+    """What the verdicts rest on: the number of tests (and of claim-and-dataset cells, within
+    which Holm's adjustment holds the chance of any false positive at 5 %), the seeds, then
+    what each experiment's ``limits`` hook adds from its settings and results (the search's
+    scoring, the TF runs, the training subsets). An experiment that did not run adds
+    nothing."""
+    tests = cells = 0
+    counted: set[tuple[str, str]] = set()
+    for _, ds, _, finding in all_findings(datasets):
+        tests += finding.tests
+        if finding.tests and (ds["name"], finding.claim) not in counted:
+            counted.add((ds["name"], finding.claim))
+            cells += 1
+    lines = [t("limit_tests", tests=tests, cells=cells, by_chance=f"{cells * ALPHA:.1f}")]
     settings = config["experiments"]
     seeds = sorted({s.get("repeats", 1) for s in settings.values() if s.get("repeats", 1) > 1})
     if seeds:

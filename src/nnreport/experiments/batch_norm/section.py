@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnreport.report.findings import ALPHA, Claim, Finding, Test, make, mean, paired
-from nnreport.report.sections import base, fmt, table
+from nnreport.report.findings import ALPHA, Claim, Finding, Test, holm, learned, make, mean, paired
+from nnreport.report.numbers import fixed, sig
+from nnreport.report.sections import base, table
 
 CLAIMS = (Claim("bn_wins"),)
 HIDDEN_SETTINGS = ("weight_scales",)  # min_log10_scale and scales give them
@@ -15,7 +16,7 @@ def build(ctx) -> dict:
     record, t = ctx.record, ctx.t
     final = np.array(record["final_train_acc"], float)  # (repeats, variant, scales)
     rows = [
-        [f"{scale:.3g}", fmt(mean(final[:, 0, i])), fmt(mean(final[:, 1, i]))]
+        [f"{scale:.3g}", fixed(mean(final[:, 0, i])), fixed(mean(final[:, 1, i]))]
         for i, scale in enumerate(record["scales"])
     ]
     section = base(ctx, head=8, tail=8)  # its verdict states the count of scales won
@@ -30,45 +31,54 @@ def build(ctx) -> dict:
 
 
 def comparison(record: dict) -> dict:
-    """Scale indices: where the plain net diverged in some seed (not compared), where batch
-    norm ends significantly higher (paired over seeds), and where the plain net is ahead."""
+    """Scale indices: where the plain net diverged in some seed (not compared), where it
+    learned at all (mean final accuracy at least chance + 0.1), where batch norm ends
+    significantly higher and where significantly lower (paired over seeds; Holm over the
+    compared scales, one family)."""
     final = np.array(record["final_train_acc"], float)  # (repeats, variant, scales)
     plain_status = record["status"][0::2]  # (repeats, scales): runs alternate plain, BN
-    diverged = [i for i in range(final.shape[2]) if any(s[i] != "ok" for s in plain_status)]
-    compared = [i for i in range(final.shape[2]) if i not in diverged]
-    tests = {i: paired(final[:, 1, i], final[:, 0, i], "greater") for i in compared}
+    scales = range(final.shape[2])
+    diverged = [i for i in scales if any(s[i] != "ok" for s in plain_status)]
+    compared = [i for i in scales if i not in diverged]
+    tests = holm([paired(final[:, 1, i], final[:, 0, i], "greater") for i in compared])
+    verdicts = dict(zip(compared, (test.verdict for test in tests), strict=True))
+    classes = record["settings_used"]["layer_sizes"][-1]
     return {
         "diverged": diverged,
         "compared": compared,
-        "wins": [i for i in compared if tests[i].verdict == "supported"],
-        "plain_ahead": [i for i in compared if mean(final[:, 0, i]) > mean(final[:, 1, i])],
+        "learned": [i for i in compared if learned(final[:, 0, i], classes)],
+        "wins": [i for i in compared if verdicts[i] == "supported"],
+        "losses": [i for i in compared if verdicts[i] == "not_supported"],
         "repeats": final.shape[0],
+        "tests": len(compared),
     }
 
 
 def scale_list(record: dict, indices: list[int]) -> str:
-    return ", ".join(f"{record['scales'][i]:.3g}" for i in indices) or "—"
+    return ", ".join(sig(record["scales"][i]) for i in indices) or "—"
 
 
 def findings(ctx) -> list[Finding]:
-    """Batch norm ahead at most weight scales where the plain net trained: a paired test per
-    scale, then a majority of those scales."""
+    """Batch norm ahead at most weight scales where the plain net did not diverge: a paired
+    test per scale (Holm over the scales), then a majority of those scales. The finding says
+    at how many of them the plain net learned at all."""
     record, t = ctx.record, ctx.t
     c = comparison(record)
-    wins, total = len(c["wins"]), len(c["compared"])
-    undecided = total - wins - len(c["plain_ahead"])
+    wins, total, losses = len(c["wins"]), len(c["compared"]), len(c["losses"])
+    undecided = total - wins - losses
     if not total:
         verdict = "inconclusive"
     elif wins > total / 2:
         verdict = "supported"
-    elif wins + max(undecided, 0) <= total / 2:
+    elif wins + undecided <= total / 2:
         verdict = "not_supported"
     else:
         verdict = "inconclusive"
     rule = "rule_bn_majority" if c["repeats"] > 1 else "rule_bn_majority_single"
-    test = Test(
-        verdict, rule, "basis_bn", {"n": c["repeats"], "alpha": ALPHA}, key=f"{wins}/{total}"
-    )
+    learned_wins = len(set(c["wins"]) & set(c["learned"]))
+    key = t("bn_key", wins=wins, total=total, learned=len(c["learned"]))
+    values = {"n": c["repeats"], "alpha": ALPHA, "tests": c["tests"]}
+    test = Test(verdict, rule, "basis_bn", values, key=key)
     return [
         make(
             t,
@@ -78,9 +88,38 @@ def findings(ctx) -> list[Finding]:
             total=total,
             diverged=len(c["diverged"]),
             diverged_scales=scale_list(record, c["diverged"]),
-            plain_scales=scale_list(record, c["plain_ahead"]),
+            learned=len(c["learned"]),
+            learned_wins=learned_wins,
+            losses=losses,
+            loss_scales=scale_list(record, c["losses"]),
         )
     ]
+
+
+def discuss(parts: list[dict], t) -> list[str]:
+    """Where the plain net ends significantly ahead, whether batch norm was still climbing
+    (it learns more slowly within the epochs given) or not (unexplained here)."""
+    sentences = []
+    for part in parts:
+        record, acc = part["record"], part["arrays"]["train_acc"]  # (rep, epochs, var, scales)
+        window = max(1, acc.shape[1] // 4)
+        for i in comparison(record)["losses"]:
+            plain, norm = (acc[:, :, v, i].mean(axis=0) for v in (0, 1))
+            rise = {"plain": plain[-1] - plain[-1 - window], "bn": norm[-1] - norm[-1 - window]}
+            key = "why_bn_loses_slower" if rise["bn"] > max(rise["plain"], 0) else "why_bn_loses"
+            sentences.append(
+                t(
+                    key,
+                    title=part["title"],
+                    scale=sig(record["scales"][i]),
+                    plain=fixed(plain[-1]),
+                    bn=fixed(norm[-1]),
+                    window=window,
+                    plain_rise=sig(rise["plain"]),
+                    bn_rise=sig(rise["bn"]),
+                )
+            )
+    return sentences
 
 
 def limits(settings: dict, records: list, t) -> list[str]:
@@ -89,4 +128,5 @@ def limits(settings: dict, records: list, t) -> list[str]:
 
 def summary(record: dict, t) -> list[tuple[str, str]]:
     c = comparison(record)
-    return [(t("summary_bn_wins"), f"{len(c['wins'])} / {len(c['compared'])}")]
+    key = t("bn_key", wins=len(c["wins"]), total=len(c["compared"]), learned=len(c["learned"]))
+    return [(t("summary_bn_wins"), key)]

@@ -12,13 +12,12 @@ from nnreport.plots import PANEL, band, fixed_figures
 
 
 def hparam_best_grid(record: dict, arrays: dict, title: str, t) -> Figure:
-    """Validation (solid) and training (dashed) accuracy of the last stage's top-k trials
-    (the ones that set the recommended range; the ranking table lists ties too)."""
+    """Validation accuracy per epoch (the textbook's 100 images) of the last stage's top-k
+    trials, the ones that set the recommended range (the ranking table lists ties too)."""
     stage = record["stages"][-1]
     best = [i for i in stage["ranking"] if stage["trials"][i]["status"] == "ok"]
     best = best[: record["settings_used"]["top_k"]]
     val = arrays[f"stage{stage['stage']}_val_acc"]  # (repeats, trials, epochs)
-    train = arrays[f"stage{stage['stage']}_train_acc"]
     cols = 5
     rows = max(1, math.ceil(len(best) / cols))
     fig = Figure(figsize=(1.6 * cols, 1.3 * rows + 0.5))
@@ -28,37 +27,19 @@ def hparam_best_grid(record: dict, arrays: dict, title: str, t) -> Figure:
         if n >= len(best):
             ax.set_axis_off()
             continue
-        band(
-            ax,
-            epochs,
-            val[:, best[n]],
-            label=t("val_accuracy"),
-            color="#0072B2",
-            linestyle="-",
-            linewidth=1.1,
-        )
-        band(
-            ax,
-            epochs,
-            train[:, best[n]],
-            label=t("plot_train_accuracy"),
-            color="#D55E00",
-            linestyle="--",
-            linewidth=0.9,
-        )
-        ax.set_title(f"Best-{n + 1}", fontsize=7)
+        band(ax, epochs, val[:, best[n]], color="#0072B2", linewidth=1.1)
+        ax.set_title(f"{n + 1}", fontsize=7)
         ax.set_ylim(0, 1)
         ax.tick_params(labelsize=6)
-    axes.flat[0].legend(fontsize=5.5, loc="lower right")
     fig.suptitle(t("plot_best_title", title=title, stage=stage["stage"] + 1), fontsize=9)
     fig.supxlabel(t("plot_epoch"), fontsize=8)
-    fig.supylabel(t("plot_accuracy"), fontsize=8)
+    fig.supylabel(t("val_accuracy"), fontsize=8)
     fig.tight_layout()
     return fig
 
 
 def hparam_scatter(record: dict, arrays: dict, title: str, t) -> Figure:
-    """Every trial of every stage: lr vs weight decay, coloured by validation accuracy."""
+    """Every trial of every search stage: lr vs weight decay, coloured by held-out score."""
     fig = Figure(figsize=(PANEL[0] + 0.5, PANEL[1] + 0.5))  # the colour bar, the legend below
     ax = fig.subplots()
     markers = "os^Dv"
@@ -69,7 +50,7 @@ def hparam_scatter(record: dict, arrays: dict, title: str, t) -> Figure:
         points = ax.scatter(
             [tr["lr"] for tr in ok],
             [tr["weight_decay"] for tr in ok],
-            c=[tr["val_acc"] for tr in ok],
+            c=[tr["score"] for tr in ok],
             cmap="viridis",
             vmin=0,
             vmax=1,
@@ -107,7 +88,7 @@ def hparam_scatter(record: dict, arrays: dict, title: str, t) -> Figure:
         )
     ax.set(xscale="log", yscale="log", xlabel=t("plot_lr"), ylabel=t("weight_decay"), title=title)
     if points is not None:
-        fig.colorbar(points, ax=ax, label=t("val_accuracy"))
+        fig.colorbar(points, ax=ax, label=t("plot_score"))
     fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncols=2, fontsize=6.5)
     fig.tight_layout(rect=(0, 0.16, 1, 1))  # the legend below the plot, off the points
     return fig

@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 from nnreport.experiments.common import epoch_schedule
-from nnreport.report.findings import Claim, Finding, Test, make
-from nnreport.report.sections import base, fmt, table
+from nnreport.report.findings import ALPHA, Claim, Finding, Test, make
+from nnreport.report.numbers import fixed, interval, p_value, sig
+from nnreport.report.sections import base, table
 
-CLAIMS = (Claim("lr_range"),)
-TEXTBOOK_LR = (1e-3, 1e-2)
+CLAIMS = (Claim("lr_range"), Claim("wd_range"))
+TEXTBOOK = {"lr": (1e-3, 1e-2), "weight_decay": (1e-8, 1e-6)}  # the textbook's ranges (6.5.3)
 HIDDEN_SETTINGS = ("best_shown",)  # how many trials the log lists
 RANGE_SETTINGS = ("lr_range", "lr_limit", "weight_decay_range", "weight_decay_limit")
 
 
 def build(ctx) -> dict:
     record, t = ctx.record, ctx.t
-    section = base(ctx, head=12, tail=12)
-    stage_rows = [
-        [
-            str(s["stage"] + 1),
-            *box_cells(s["box"]),
-            *box_cells(s["best_range"]),
-            f"{len(s['trials']) - s['diverged']} / {len(s['trials'])}",
-            str(s["diverged"]),
-        ]
-        for s in record["stages"]
-    ]
+    section = base(ctx, head=40, tail=0)
+    entries = [*record["stages"], *record["repeats"]]
     section["tables"].append(
         table(
             t("hparam_stage_table", title=ctx.title),
@@ -34,133 +26,155 @@ def build(ctx) -> dict:
                 t("searched_wd"),
                 t("best_lr"),
                 t("best_wd"),
-                t("trials_ok"),
+                t("hparam_decay_p"),
                 t("diverged"),
             ],
-            stage_rows,
+            [
+                [
+                    stage_label(record, e["stage"], t),
+                    *box_cells(e["box"]),
+                    *box_cells(e["best_range"]),
+                    p_cell(e["decay_effect"]),
+                    str(e["diverged"]),
+                ]
+                for e in entries
+            ],
         )
     )
     last = record["stages"][-1]
     trials = {tr["index"]: tr for tr in last["trials"]}
     ok = [trials[i] for i in last["ranking"] if trials[i]["status"] == "ok"]
-    best_rows = [
-        [
-            f"Best-{n}",
-            fmt(tr["val_acc"], 3),
-            fmt(tr["train_acc"], 3),
-            f"{tr['lr']:.3g}",
-            f"{tr['weight_decay']:.3g}",
-        ]
-        for n, tr in enumerate(ok[: len(last["top"])], start=1)
-    ]
     section["tables"].append(
         table(
-            t("hparam_best_table", count=len(best_rows), stage=last["stage"] + 1),
+            t(
+                "hparam_best_table",
+                count=len(last["top"]),
+                stage=last["stage"] + 1,
+                score=record["split"]["score"],
+            ),
             [
                 t("rank"),
+                t("hparam_score"),
                 t("val_accuracy"),
                 t("train_accuracy"),
                 t("learning_rate"),
                 t("weight_decay"),
             ],
-            best_rows,
+            [
+                [
+                    str(n),
+                    fixed(tr["score"]),
+                    fixed(tr["val_acc"], 2),
+                    fixed(tr["train_acc"], 3),
+                    sig(tr["lr"]),
+                    sig(tr["weight_decay"]),
+                ]
+                for n, tr in enumerate(ok[: len(last["top"])], start=1)
+            ],
         )
     )
-    rec = record["recommendation"]
-    ends = last.get("uncertainty", {})
-    section["highlight"] = (
-        t(
-            "hparam_recommendation",
-            lr_low=f"{rec['lr'][0]:.3g}",
-            lr_high=f"{rec['lr'][1]:.3g}",
-            wd_low=f"{rec['weight_decay'][0]:.3g}",
-            wd_high=f"{rec['weight_decay'][1]:.3g}",
-            k=record["settings_used"]["top_k"],
-            stage=last["stage"] + 1,
-            top=len(last["top"]),
-        )
-        + " "
-        + t(
-            "hparam_uncertainty",
-            lr=ends_text(ends.get("lr")),
-            wd=ends_text(ends.get("weight_decay")),
-        )
+    section["highlight"] = t(
+        "hparam_recommendation",
+        lr=range_text(record, "lr"),
+        wd=range_text(record, "weight_decay"),
+        k=record["settings_used"]["top_k"],
+        stage=last["stage"] + 1,
+        top=len(last["top"]),
+        repeats=len(record["repeats"]),
+        lr_spread=spread_text(record, "lr"),
+        wd_spread=spread_text(record, "weight_decay"),
     )
     return section
 
 
-def ends_text(ends) -> str:
-    """Bootstrap 95 % intervals of a range's two ends."""
+def stage_label(record: dict, stage: int, t) -> str:
+    max_stages = record["settings_used"]["max_stages"]
+    if stage >= max_stages:
+        return t("hparam_repeat", n=stage - max_stages + 1)
+    return str(stage + 1)
+
+
+def p_cell(effect: dict) -> str:
+    return "—" if effect["p"] is None else p_value(effect["p"])
+
+
+def range_text(record: dict, key: str) -> str:
+    """The recommended range of ``key``; open ("≥ 0.016") at an edge it still touched when
+    the search ended."""
+    low, high = (sig(v) for v in record["recommendation"][key])
+    sides = record.get("open", {}).get(key, [])
+    if "low" in sides and "high" in sides:
+        return "—"
+    if "high" in sides:
+        return f"≥ {low}"
+    if "low" in sides:
+        return f"≤ {high}"
+    return f"{low} … {high}"
+
+
+def spread_text(record: dict, key: str) -> str:
+    """How far each end moved over the last stage and its repeats: "[a, b] … [c, d]"."""
+    ends = record.get("spread", {}).get(key)
     if not ends:
         return "—"
-    return " … ".join(f"[{low:.2g}, {high:.2g}]" for low, high in ends)
-
-
-def open_edges(record: dict) -> list[str]:
-    """Edges of the last box the best learning rates touch, unless the box is at the hard
-    limit there (then the search could not go further)."""
-    last = record["stages"][-1]
-    limit = record["settings_used"]["lr_limit"]
-    box = last["box"]["lr"]
-    return [
-        side
-        for side in last["edges"]["lr"]
-        if (side == "low" and box[0] > limit[0]) or (side == "high" and box[1] < limit[1])
-    ]
+    return " … ".join("[{}, {}]".format(*interval(low, high, 2)) for low, high in ends)
 
 
 def box_cells(box: dict) -> list[str]:
     """A box's learning-rate and weight-decay ranges, one cell each."""
-    return [f"{low:.3g} … {high:.3g}" for low, high in (box["lr"], box["weight_decay"])]
+    return [f"{sig(low)} … {sig(high)}" for low, high in (box["lr"], box["weight_decay"])]
 
 
 def findings(ctx) -> list[Finding]:
-    """The recommended learning rates against the textbook's 0.001 … 0.01; inconclusive when
-    the best trials of the last stage touch an edge of its box that the search could still
-    have moved (the optimum may lie outside), unless moving past it could only take the range
-    further from the textbook's."""
+    """The recommended ranges against the textbook's (learning rate 0.001 … 0.01, weight
+    decay 1e-8 … 1e-6): supported when they overlap. A range open on a side is inconclusive
+    unless the textbook's lies on the other side of it (then moving on could only take it
+    further away); the weight-decay range is inconclusive where weight decay had no
+    detectable effect inside the last box (F-test, 5 %)."""
     record, t = ctx.record, ctx.t
-    low, high = record["recommendation"]["lr"]
-    overlap = high >= TEXTBOOK_LR[0] and low <= TEXTBOOK_LR[1]
-    edges = open_edges(record)
-    key = f"{low:.2g}–{high:.2g}"
-    # Beyond an open edge the range can only move that way: away from the textbook's when
-    # it already lies entirely on that side, so the verdict stands.
-    away = (low > TEXTBOOK_LR[1] and set(edges) <= {"high"}) or (
-        high < TEXTBOOK_LR[0] and set(edges) <= {"low"}
-    )
-    if edges and away:
-        test = Test(
-            "not_supported",
-            "rule_lr_range",
-            "basis_box_edge_away",
-            {"edges": ", ".join(t(f"edge_{e}") for e in edges)},
-            key=key,
+    effect = record["stages"][-1]["decay_effect"]
+    found = []
+    for claim, key in (("lr_range", "lr"), ("wd_range", "weight_decay")):
+        low, high = record["recommendation"][key]
+        textbook = TEXTBOOK[key]
+        sides = record.get("open", {}).get(key, [])
+        overlap = high >= textbook[0] and low <= textbook[1]
+        away = (low > textbook[1] and set(sides) <= {"high"}) or (
+            high < textbook[0] and set(sides) <= {"low"}
         )
-    elif edges:
-        test = Test(
-            "inconclusive",
-            "rule_lr_range",
-            "basis_box_edge",
-            {"edges": ", ".join(t(f"edge_{e}") for e in edges)},
-            key=key,
-        )
-    else:
-        test = Test(
-            "supported" if overlap else "not_supported",
-            "rule_lr_range",
-            "basis_search",
-            {"top": len(record["stages"][-1]["top"])},
-            key=key,
-        )
-    return [make(t, "lr_range", test, low=f"{low:.2g}", high=f"{high:.2g}")]
+        shown = {"edges": ", ".join(t(f"edge_{e}") for e in sides)}
+        number = range_text(record, key)
+        if key == "weight_decay" and (effect["p"] is None or effect["p"] >= ALPHA):
+            test = Test(
+                "inconclusive",
+                f"rule_{claim}",
+                "basis_no_decay_effect",
+                {"p": p_cell(effect)},
+                key=number,
+            )
+        elif sides and away:
+            test = Test("not_supported", f"rule_{claim}", "basis_box_edge_away", shown, key=number)
+        elif sides:
+            test = Test("inconclusive", f"rule_{claim}", "basis_box_edge", shown, key=number)
+        else:
+            test = Test(
+                "supported" if overlap else "not_supported",
+                f"rule_{claim}",
+                "basis_search",
+                {"top": len(record["stages"][-1]["top"])},
+                key=number,
+            )
+        found.append(make(t, claim, test, range=number, spread=spread_text(record, key)))
+    return found
 
 
 def discuss(parts: list[dict], t) -> list[str]:
     """Why the recommended learning rates lie above the textbook's, where they do: its box
     (and the homework's, drawn from it) ends at the first stage's upper edge; ours moved past
     it. With the training budget of every trial, which favours large rates."""
-    above = [p["title"] for p in parts if p["record"]["recommendation"]["lr"][0] > TEXTBOOK_LR[1]]
+    above = [
+        p["title"] for p in parts if p["record"]["recommendation"]["lr"][0] > TEXTBOOK["lr"][1]
+    ]
     if not above:
         return []
     settings, split = parts[0]["record"]["settings_used"], parts[0]["record"]["split"]
@@ -180,27 +194,18 @@ def discuss(parts: list[dict], t) -> list[str]:
 
 
 def limits(settings: dict, records: list, t) -> list[str]:
-    """Ties from the small validation set, and the training subset."""
-    sizes = {title: record["split"]["validation"] for title, record in records}
+    """How the trials were scored, and the training subset."""
+    sizes = sorted({record["split"]["score"] for _, record in records})
     lines = []
     if sizes:
-        same = len(set(sizes.values())) == 1
-        validation = (
-            str(next(iter(sizes.values())))
-            if same
-            else ", ".join(f"{n} ({title})" for title, n in sizes.items())
-        )
-        lines.append(
-            t("limit_search", validation=validation, step=f"{1 / max(sizes.values()):.2g}")
-        )
+        lines.append(t("limit_search", score=" / ".join(f"{n:,}" for n in sizes)))
     return lines + [t("limit_subset_hparam_search", n=f"{settings['train_samples']:,}")]
 
 
 def summary(record: dict, t) -> list[tuple[str, str]]:
-    rec = record["recommendation"]
     return [
-        (t("summary_lr_range"), "{:.2g} … {:.2g}".format(*rec["lr"])),
-        (t("summary_wd_range"), "{:.2g} … {:.2g}".format(*rec["weight_decay"])),
+        (t("summary_lr_range"), range_text(record, "lr")),
+        (t("summary_wd_range"), range_text(record, "weight_decay")),
     ]
 
 
@@ -212,24 +217,28 @@ PUBLISHED = {
 
 
 def homework(record: dict, dataset: str, t) -> list[tuple[str, str, str]]:
-    """Best-1 and the recommended ranges (with their bootstrap intervals) beside the
-    homework's, on every dataset ("—" where the homework has none)."""
-    last = record["stages"][-1]
-    best = max((tr["val_acc"] for tr in last["trials"] if tr["status"] == "ok"), default=None)
+    """The first stage's Best-1 by the textbook's protocol (its box, 100 validation images),
+    which is what the homework measured, and the recommended ranges, beside the homework's
+    ("—" where it has none)."""
+    first = record["stages"][0]
     published = PUBLISHED.get(dataset, {})
-    rec, ends = record["recommendation"], last.get("uncertainty", {})
 
     def span(pair) -> str:
-        return "{:.2g} – {:.2g}".format(*pair)
+        return "{} – {}".format(*(sig(v, 2) for v in pair))
 
     rows = [
         (
             t("homework_best1"),
-            "—" if best is None else f"{best:.2f}",
-            f"{published['best']:.2f}" if published else "—",
+            fixed(first["best_val"], 2),
+            fixed(published["best"], 2) if published else "—",
         )
     ]
     for key in ("lr", "weight_decay"):
-        ours = span(rec[key]) + (f" ({ends_text(ends[key])})" if key in ends else "")
-        rows.append((t(f"homework_{key}_range"), ours, span(published[key]) if published else "—"))
+        rows.append(
+            (
+                t(f"homework_{key}_range"),
+                range_text(record, key),
+                span(published[key]) if published else "—",
+            )
+        )
     return rows

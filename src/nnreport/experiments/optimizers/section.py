@@ -8,12 +8,14 @@ from nnreport.report.findings import (
     Claim,
     Finding,
     did_not_learn,
+    holm,
     learned,
     make,
     mean,
     paired,
 )
-from nnreport.report.sections import base, fmt, status_text, table
+from nnreport.report.numbers import fixed
+from nnreport.report.sections import base, status_text, table
 
 CLAIMS = (Claim("sgd_slower"),)
 HIDDEN_SETTINGS = ("optimizer_configs", "log_every")  # the arms' configs; log spacing
@@ -27,8 +29,8 @@ def loss_comparison(ctx) -> dict:
     rows = [
         [
             label,
-            fmt(mean(loss[:, i])),
-            fmt(mean(acc[:, i])),
+            fixed(mean(loss[:, i])),
+            fixed(mean(acc[:, i])),
             status_text(t, [s[i] for s in record["status"]], [d[i] for d in record["diverged_at"]]),
         ]
         for i, label in enumerate(arms)
@@ -50,7 +52,8 @@ def build(ctx) -> dict:
 
 def findings(ctx) -> list[Finding]:
     """Each of Momentum, AdaGrad and Adam against SGD (by registry name, whatever the labels):
-    final training loss paired by seed; inconclusive where either arm did not learn."""
+    final training loss paired by seed, Holm-adjusted over the three (one family);
+    inconclusive where either arm did not learn."""
     record, t = ctx.record, ctx.t
     arms = record["arms"]
     final = np.array(record["final_loss"], dtype=np.float64)  # (repeats, arms)
@@ -58,24 +61,25 @@ def findings(ctx) -> list[Finding]:
     if "sgd" not in arms:
         return []
     sgd, classes = arms.index("sgd"), record["sizes"][-1]
-    found = []
-    for i, arm in enumerate(arms):
-        if arm not in ("momentum", "adagrad", "adam"):
-            continue
+    compared = [i for i, arm in enumerate(arms) if arm in ("momentum", "adagrad", "adam")]
+    tests = []
+    for i in compared:
         stalled = [record["labels"][k] for k in (i, sgd) if not learned(acc[:, k], classes)]
-        test = did_not_learn(stalled, classes) if stalled else paired(final[:, i], final[:, sgd])
-        found.append(
-            make(
-                t,
-                "sgd_slower",
-                test,
-                other=record["labels"][i],
-                n=len(final),
-                other_loss=mean(final[:, i]),
-                sgd_loss=mean(final[:, sgd]),
-            )
+        tests.append(
+            did_not_learn(stalled, classes) if stalled else paired(final[:, i], final[:, sgd])
         )
-    return found
+    return [
+        make(
+            t,
+            "sgd_slower",
+            test,
+            other=record["labels"][i],
+            n=len(final),
+            other_loss=mean(final[:, i]),
+            sgd_loss=mean(final[:, sgd]),
+        )
+        for i, test in zip(compared, holm(tests), strict=True)
+    ]
 
 
 def ranking(record: dict) -> str:

@@ -78,6 +78,8 @@ def run(data, settings: dict, rng: np.random.Generator, progress=None):
         "final_train_acc": train_acc[:, -1],
         "final_test_acc": test_acc[:, -1],
         "gap": gap,
+        "mean_train_acc": train_acc.mean(axis=0),  # per epoch, over seeds (None after a divergence)
+        "mean_test_acc": test_acc.mean(axis=0),
         "summary": {
             "train_acc": mean_or_none(train_acc[:, -1]),
             "test_acc": mean_or_none(test_acc[:, -1]),

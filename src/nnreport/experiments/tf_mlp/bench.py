@@ -24,6 +24,7 @@ def benchmark(dataset, settings: dict, lanes: int) -> dict:
         "shards": 1,
         "gd_sweep": {**settings["gd_sweep"], "learning_rates": []},
         "arms": [{**arm, "runs": lanes} for arm in settings["arms"]],
+        "timing": {**settings["timing"], "rounds": 0},
     }
     peak = peak_gflops()
     start = time.perf_counter()
@@ -45,7 +46,7 @@ def benchmark(dataset, settings: dict, lanes: int) -> dict:
             y,
             (dataset.x_test, dataset.y_test),
         )
-        for run in tf_mlp.plan(settings)
+        for run in tf_mlp.plan(settings, dataset.name)
     ]
     baseline_seconds = time.perf_counter() - start
     ours = [r["test_acc"] for r in record["runs"] if r["test_acc"] is not None]

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 from matplotlib.figure import Figure
 
 from nnreport.plots import PANEL, fixed_figures, plain_log_ticks
 
-NAMED_ARMS = ("gd", "adam_seed", "adam_default")  # the study's arms, with display names
+# The study's default arms, with display names (messages arm_<name>).
+NAMED_ARMS = (
+    "gd",
+    "adam_seed",
+    "adam_default",
+    "gd_dropout",
+    "adam_seed_plain",
+    "adam_seed_lr",
+    "adam_seed_beta_1",
+    "adam_seed_beta_2",
+    "adam_seed_epsilon",
+)
 
 
 def arm_label(t, name: str) -> str:
@@ -17,60 +26,80 @@ def arm_label(t, name: str) -> str:
     return t(f"arm_{name}") if name in NAMED_ARMS else name
 
 
+MARKERS = "osD^vP*Xh"
+
+
 def tf_accuracy_strip(record: dict, arrays: dict, title: str, t) -> Figure:
-    """Final test accuracy of every run by arm: a box per arm with the runs as dots
-    (diverged runs as red crosses at the bottom)."""
-    fig = Figure(figsize=PANEL)
+    """Final test accuracy of every run, one row per arm: a box with the runs as dots
+    (diverged runs as red crosses at 0); the dotted line is where a run counts as collapsed."""
+    arms = record["arms"]
+    fig = Figure(figsize=(PANEL[0], 0.9 + 0.2 * len(arms)))
     ax = fig.subplots()
-    rng = np.random.default_rng(0)  # horizontal jitter only
-    for x, arm in enumerate(record["arms"], start=1):
+    rng = np.random.default_rng(0)  # vertical jitter only
+    for y, arm in enumerate(arms):
         runs = [r for r in record["runs"] if r["arm"] == arm]
         acc = np.array([r["test_acc"] for r in runs if r["status"] == "ok"], dtype=np.float64)
         if acc.size:
-            ax.boxplot(acc, positions=[x], widths=0.5, showfliers=False)
-            ax.scatter(x + rng.uniform(-0.12, 0.12, acc.size), acc, s=16, zorder=3, alpha=0.8)
+            ax.boxplot(
+                acc,
+                positions=[y],
+                widths=0.6,
+                vert=False,
+                showfliers=False,
+                medianprops={"color": "k"},
+            )
+            ax.scatter(
+                acc,
+                y + rng.uniform(-0.18, 0.18, acc.size),
+                s=10,
+                zorder=3,
+                alpha=0.8,
+                color=f"C{y % 7}",
+                marker=MARKERS[y % len(MARKERS)],
+                linewidths=0,
+            )
         diverged = sum(r["status"] != "ok" for r in runs)
         if diverged:
-            ax.scatter(
-                [x] * diverged,
-                [0.0] * diverged,
-                marker="x",
-                color="tab:red",
-                zorder=3,
-                label=t("diverged") if x == 1 else None,
-            )
-    ax.axhline(0.9, color="gray", ls=":", lw=1)
-    names = [textwrap.fill(arm_label(t, arm), 14) for arm in record["arms"]]  # a third of a page
-    ax.set_xticks(range(1, len(record["arms"]) + 1), names, fontsize=6.5)
-    ax.set(ylabel=t("test_accuracy"), ylim=(0, 1.0), title=title)
-    ax.grid(alpha=0.3, axis="y")
+            ax.scatter([0.0] * diverged, [y] * diverged, marker="x", color="tab:red", zorder=3)
+    ax.axvline(record["collapse_level"], color="gray", ls=":", lw=1)
+    ax.set_yticks(range(len(arms)), [arm_label(t, arm) for arm in arms], fontsize=6)
+    ax.set_ylim(len(arms) - 0.5, -0.5)  # the first arm on top
+    ax.set(xlabel=t("test_accuracy"), xlim=(0, 1.0), title=title)
+    ax.grid(alpha=0.3, axis="x")
     fig.tight_layout()
     return fig
 
 
 def tf_cost_curves(record: dict, arrays: dict, title: str, t) -> Figure:
-    """Average cost per epoch of every run, one colour per arm."""
-    fig = Figure(figsize=(PANEL[0], PANEL[1] + 0.45))  # the legend below the plot
+    """Average cost per epoch of every run of the arms that run on every dataset (the
+    factorial and the control), one colour and marker per arm."""
+    settings = {a["name"]: a for a in record["settings_used"]["arms"]}
+    shown = [a for a in record["arms"] if settings[a].get("datasets") is None]
+    fig = Figure(figsize=(PANEL[0], PANEL[1] + 0.6))  # the legend below the plot
     ax = fig.subplots()
     cost = arrays["cost"]  # (runs, epochs)
     epochs = np.arange(1, cost.shape[1] + 1)
-    for index, arm in enumerate(record["arms"]):
-        color = f"C{index}"
+    every = max(1, len(epochs) // 6)
+    for index, arm in enumerate(shown):
         rows = [i for i, r in enumerate(record["runs"]) if r["arm"] == arm]
         for n, i in enumerate(rows):
             ax.plot(
                 epochs,
                 cost[i],
-                color=color,
-                lw=1,
+                color=f"C{index}",
+                ls="-",
+                lw=0.8,
                 alpha=0.7,
+                marker=MARKERS[index],
+                markersize=2.5,
+                markevery=every,
                 label=arm_label(t, arm) if n == 0 else None,
             )
     ax.set(xlabel=t("plot_epoch"), ylabel=t("plot_cost"), yscale="log", title=title)
     plain_log_ticks(ax.yaxis)
     ax.grid(alpha=0.3)
-    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", fontsize=6)
-    fig.tight_layout(rect=(0, 0.2, 1, 1))
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", fontsize=5.5, ncols=2)
+    fig.tight_layout(rect=(0, 0.24, 1, 1))
     return fig
 
 
