@@ -68,7 +68,7 @@ def built_clone(built, tmp_path) -> Path:
     """A private copy of the smoke build, up to date as it is."""
     from pipeline import clone
 
-    return clone(built, tmp_path / "wf")
+    return clone(built, tmp_path / "clone")
 
 
 @pytest.fixture

@@ -95,8 +95,12 @@ ONE_PER_RULE = (
     "results/digits/optimizers.npz",
     "results/general/toy_optimizers.json",  # run_general
     "results/general/toy_optimizers.npz",
-    "results/digits/tf_mlp/stage0-shard0.json",  # run_shard
-    "results/digits/tf_mlp/stage0-shard0.npz",
+    # run_shard: a shard of the smoke search's last stage (3 stages, then 1 repeat; NumPy,
+    # quicker than a TF shard), with the merged result, without which it is not needed
+    "results/digits/hparam_search/stage3-shard0.json",
+    "results/digits/hparam_search/stage3-shard0.npz",
+    "results/digits/hparam_search.json",  # merge_result (local)
+    "results/digits/hparam_search.npz",
     "results/digits/figures/samples.png",  # dataset_figures
 )
 

@@ -36,16 +36,17 @@ def sections(html: str) -> dict[str, str]:
 
 def experiment_body(html: str, key: str) -> str:
     """An experiment's whole section: its code and settings, every dataset's part."""
-    return html.split(f'<section class="experiment" id="{key}">')[1].split('class="experiment"')[0]
+    body = html.split(f'<section class="experiment" id="{key}">')[1]
+    return re.split(r'class="experiment"|<section class="part"', body)[0]
 
 
 def test_report_has_every_section_with_its_figures(built):
     html = (built / "reports" / "report.html").read_text(encoding="utf-8")
     found = sections(html)
+    assert found["datasets"].split("</section>")[0].count("<img ") == 2 * len(DATASETS)
     for dataset in DATASETS:
-        assert found[f"{dataset}-dataset"].split("</section>")[0].count("<img ") == 2
         for key in DATASET_SECTIONS[1:]:
-            assert f'id="{dataset}-{key}"' in html, (dataset, key)  # the verdicts' anchor
+            assert f'id="{dataset}-{key}"' in html, (dataset, key)  # its verdict sentences
     for key in DATASET_SECTIONS[1:]:
         expected = sum(expected_figures(dataset, key) for dataset in DATASETS)
         assert experiment_body(html, key).count("<img ") == expected, key
@@ -54,9 +55,9 @@ def test_report_has_every_section_with_its_figures(built):
         assert body.count("<img ") == expected_figures("general", key), key
     assert "keras.optimizers.Adam" in found["general-tf_crosscheck"]
     pdf = PdfReader(built / "reports" / "report.pdf")
-    assert len(pdf.pages) >= 10 * len(DATASETS)
+    assert 10 <= len(pdf.pages) <= 25
     text = "\n".join(page.extract_text() for page in pdf.pages)
-    assert "Fashion-MNIST" in text and "T-shirt/top" in text and "Recommended range" in text
+    assert "Fashion-MNIST" in text and "T-shirt/top" in text and "Results at a glance" in text
 
 
 def test_no_absolute_path_in_the_report(built):
@@ -90,7 +91,8 @@ def test_report_numbers_are_the_result_numbers(built):
     assert arrays["loss"].shape == shape and seeds == 5
     search, _ = load_record(built / "results" / "digits" / "hparam_search.json")
     low, high = search["recommendation"]["lr"]
-    assert f"learning rate {low:.3g} … {high:.3g}" in sections(html)["digits-hparam_search"]
+    matrix = html.split('class="matrix"')[1].split("</table>")[0]
+    assert f"{low:.3g}\u00a0…\u00a0{high:.3g}" in matrix or "≥" in matrix  # the range, or open
 
 
 def test_tf_mlp_tables_show_every_run(built):
@@ -98,16 +100,17 @@ def test_tf_mlp_tables_show_every_run(built):
     html = (built / "reports" / "report.html").read_text(encoding="utf-8")
     section = sections(html)["mnist-tf_mlp"]  # MNIST's own tables and verdicts
     first = {r["arm"]: r for r in record["runs"] if r["run"] == 1}
-    cells = "".join(
-        f"<td>{first[a]['test_acc']:.4f}</td>" for a in ("gd", "adam_seed", "adam_default")
-    )
-    assert f"<td>(1)</td>{cells}" in experiment_body(html, "tf_mlp")  # datasets side by side
-    assert {r["arm"] for r in record["runs"]} == {"gd", "adam_seed", "adam_default", "sweep"}
+    cells = "".join(f"<td>{first[a]['test_acc']:.4f}</td>" for a in ("gd", "adam_seed"))
+    body = experiment_body(html, "tf_mlp")
+    assert f"<td>(1)</td>{cells}" in body  # DL-HW#05's two arms, the datasets side by side
+    arms = {a["name"] for a in SMOKE["experiments"]["tf_mlp"]["arms"] if not a.get("datasets")}
+    assert {r["arm"] for r in record["runs"]} >= arms | {"sweep"}
     assert len({r["seed"] for r in record["runs"]}) == len(record["runs"])
-    assert "The arm “plain gradient descent” uses learning rate 0.5" in section
-    assert "<th>dropout + the homework&#39;s Adam</th>" in experiment_body(html, "tf_mlp")
-    assert "<td>dropout + the homework&#39;s Adam</td>" in section  # display names, not ids
-    assert "adam_seed" not in section.split("<h4>")[-1]  # nor in the findings
+    assert "which uses rate 0.5 on every dataset" in body
+    assert "<th>dropout + DL-HW#05&#39;s Adam</th>" in body
+    assert "<td>dropout + DL-HW#05&#39;s Adam</td>" in body  # display names, not ids
+    assert "adam_seed" not in section  # nor in the verdict sentences
+    assert "[dropout + DL-HW#05&#39;s Adam (1) seed" in body  # the log quotes display names
     assert (built / "results" / "mnist" / "tf_mlp" / "stage0-shard0.json").is_file()
 
 
@@ -208,14 +211,16 @@ def test_changed_dataset_file_reruns_everything_for_that_dataset(built_clone):
 
 
 def test_search_shards_are_separate_jobs(built):
-    shards = sorted(p.name for p in (built / "results" / "mnist" / "hparam_search").glob("*.json"))
-    assert shards == [
-        "stage0-shard0.json",
-        "stage0-shard1.json",
-        "stage0.json",
-        "stage1-shard0.json",
-        "stage1-shard1.json",
-    ]
+    """Every stage (the longest search, then the repeats of its last stage) is sharded; a
+    stage merges its shards before the next starts, the last into the result itself."""
+    settings = experiment_settings(SMOKE, "mnist", "hparam_search")
+    stages = settings["max_stages"] + settings["final_repeats"]
+    found = sorted(p.name for p in (built / "results" / "mnist" / "hparam_search").glob("*.json"))
+    assert found == sorted(
+        [f"stage{k}-shard{j}.json" for k in range(stages) for j in range(settings["shards"])]
+        + [f"stage{k}.json" for k in range(stages - 1)]
+    )
+    assert (built / "results" / "mnist" / "hparam_search.json").is_file()
 
 
 @pytest.mark.parametrize(
@@ -239,15 +244,15 @@ def test_bad_config_is_refused_before_any_job(override, key, workflow):
     assert not (workdir / "results").exists() and not (workdir / "resources").exists()
 
 
-def test_summary_conclusion_and_provenance(built):
+def test_matrix_conclusion_and_provenance(built):
     html = (built / "reports" / "report.html").read_text(encoding="utf-8")
-    summary = html.split('id="summary"')[1].split("</section>")[0]
+    matrix = html.split('class="matrix"')[1].split("</table>")[0]
     titles = ("MNIST", "Fashion-MNIST", "scikit-learn digits")
-    assert all(f"<th>{title}</th>" in summary for title in titles)  # titles, not config keys
-    assert "Optimizers by final training loss" in summary and "Recommended learning rate" in summary
-    assert "TensorFlow study: mean test accuracy" in summary
+    assert all(f"<th>{title}</th>" in matrix for title in titles)  # titles, not config keys
+    assert "Optimizers by final training loss" in matrix  # what the cross-dataset table held
     conclusion = html.split('id="conclusion"')[1].split("</section>")[0]
-    assert "Dropout reduces overfitting" in conclusion
+    assert "Of the textbook&#39;s" in conclusion and "Of DL-HW#05&#39;s" in conclusion
+    assert conclusion.count("train on small subsets") == 1  # said once for all of them
     appendix = html.split('id="provenance"')[1].split("</section>")[0]
     assert "snakemake --cores 4 --configfile config/smoke.yaml" in appendix
     assert re.search(
@@ -255,12 +260,13 @@ def test_summary_conclusion_and_provenance(built):
         r"pinned in the lock file ran|\d+ packages differ)",
         appendix,
     )
-    assert "<td><code>numpy</code></td>" in appendix and "<code>snakemake</code>" in appendix
     jobs = appendix.split('class="jobs"')[1].split("</table>")[0]  # experiments x datasets
     assert all(f"<th>{title}</th>" in jobs for title in titles)
-    assert "<td><code>optimizers</code></td>" in jobs and "<td><code>prepare</code></td>" in jobs
-    assert "trials: 12" in appendix and "lr_range" not in appendix  # only what differs
-    assert "<code>$NNREPORT_DATA_DIR/mnist</code>" in html  # the data folder, not a path
+    assert "<td>optimizers</td>" in jobs and "<td>data preparation</td>" in jobs
+    assert "scale: smoke" in appendix and "lr_range" not in appendix  # only what differs
+    body = html.split('id="provenance"')[0]
+    for word in ("NNREPORT_DATA_DIR", "Snakemake", "shard", "top-k"):  # tool words: appendix
+        assert word not in re.sub(r"<(pre|code)\b.*?</\1>", "", body, flags=re.S), word
 
 
 def test_results_come_first_and_code_is_listed_once(built):
@@ -273,8 +279,8 @@ def test_results_come_first_and_code_is_listed_once(built):
     links = re.findall(r'href="#([a-z0-9_-]+)"', matrix)
     assert links and all(f'id="{link}"' in html for link in links)  # each cell's section
     assert "Momentum, AdaGrad and Adam reach a lower loss than SGD" in matrix
-    assert "TF homework claims" in matrix and "not applicable" in matrix
-    assert "Weight decay 0.1: final train / test accuracy" in results  # beside the homework
+    assert "DL-HW#05&#39;s claims" in matrix and "not applicable" in matrix
+    assert "<th>HW5</th>" in results and "<th>DL-HW#05</th>" in results  # a column each
     for key in DATASET_SECTIONS[1:]:  # the code once per experiment, not per dataset
         listed = experiment_body(html, key).count('class="code-head"')
         assert listed == len(experiments.get(key).reviewed), key

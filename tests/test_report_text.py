@@ -8,15 +8,15 @@ import pytest
 
 from nnreport.experiments.spec import HOOK_DEFAULTS
 from nnreport.experiments.tf_mlp import section as tf_section
-from nnreport.messages import load_messages
+from nnreport.messages import listed, load_messages
 from nnreport.particles import particle
 from nnreport.report.discussion import discussion
 from nnreport.report.findings import Finding
-from nnreport.report.korean import keep_words_whole
-from nnreport.report.render import drop_ok_status, figure_groups, listed, split_tables
+from nnreport.report.layout import drop_ok_status, figure_groups, split_tables
 from nnreport.report.sections import tidy_log_line
 from nnreport.report.settings import HIDDEN, merged_table
 from nnreport.report.summary import runtime_matrix
+from nnreport.report.typography import keep_whole
 
 EN = load_messages("en")
 KO = load_messages("ko")
@@ -38,7 +38,10 @@ KO = load_messages("ko")
         ("학습률", "으로/로", "학습률로"),
         ("모멘텀", "과/와", "모멘텀과"),
         ("배치 정규화", "은/는", "배치 정규화는"),
-        ("96.5 %", "이/가", "96.5 %가"),  # 퍼센트
+        ("96.5%", "이/가", "96.5%가"),  # 퍼센트
+        ("ε", "을/를", "ε을"),  # 엡실론
+        ("β₁", "이/가", "β₁이"),  # 베타 일
+        ("β₂", "은/는", "β₂는"),  # 베타 이
     ],
 )
 def test_korean_particle_follows_the_final_sound(word, pair, expected):
@@ -55,10 +58,20 @@ def test_korean_words_are_kept_whole_outside_code():
         '<p title="제목">옵티마이저를 비교한다</p><pre>코드 줄</pre><style>p{}</style>'
         "<h1>scikit-learn digits</h1>"
     )
-    kept = keep_words_whole(html)
+    kept = keep_whole(html, korean=True)
     assert '<span class="kw">옵티마이저를</span> <span class="kw">비교한다</span>' in kept
     assert '<span class="kw">scikit-learn</span> digits' in kept  # no break at its hyphen
     assert "<pre>코드 줄</pre>" in kept and 'title="제목"' in kept
+
+
+def test_numbers_and_intervals_are_kept_whole_in_both_languages():
+    html = "<p>mean -0.147 (95\u00a0% interval [1.5e-05, 3.2e-05]), 60,000 images, 0.977이다</p>"
+    kept = keep_whole(html + "<p>the homework&#39;s Adam &amp; 3&lt;4</p>")
+    assert "homework&#39;s Adam &amp; " in kept  # character references stay whole
+    for whole in ("-0.147", "95\u00a0%", "[1.5e-05, 3.2e-05]", "60,000"):
+        assert f'<span class="kw">{whole}</span>' in kept
+    korean = keep_whole(html, korean=True)
+    assert '<span class="kw">0.977이다</span>' in korean  # the number with its particle
 
 
 def unit(**hooks):
@@ -135,10 +148,12 @@ def test_tables_go_side_by_side_only_when_they_line_up():
     assert merged[0]["rows"] == [["SGD", "1", "3"], ["Adam", "2", "4"]] and own == [[], []]
     assert merged[0]["groups"] == [("X", 1), ("Y", 1)] and merged[0]["caption"] == "Loss."
     rows_differ = [("X", [tab("X", [["SGD", "1"]])]), ("Y", [tab("Y", [["Adam", "1"]])])]
-    assert split_tables(rows_differ) == ([], [tables for _, tables in rows_differ])
+    (stacked,), own = split_tables(rows_differ)  # one table, each dataset's rows under its name
+    assert stacked["stacked"] == [("X", None, [["SGD", "1"]]), ("Y", None, [["Adam", "1"]])]
+    assert stacked["caption"] == "Loss." and own == [[], []]
     wide = ("Arm", *"abcde")
     too_wide = [(d, [tab(d, [["SGD", *"12345"]], wide)]) for d in "XY"]
-    assert split_tables(too_wide)[0] == []
+    assert "stacked" in split_tables(too_wide)[0][0]
     other_caption = [
         (d, [tab(d, [["SGD", "1"]], caption=f"Loss on {n} images ({{title}}).")])
         for d, n in (("X", 5), ("Y", 6))
@@ -146,11 +161,13 @@ def test_tables_go_side_by_side_only_when_they_line_up():
     assert split_tables(other_caption)[0] == []  # its caption would be wrong for one of them
     mixed, own = split_tables(
         [
-            ("X", [tab("X", [["SGD", "1"]]), tab("X", [["a", "1"]])]),
-            ("Y", [tab("Y", [["SGD", "2"]]), tab("Y", [["b", "1"]])]),
+            ("X", [tab("X", [["SGD", "1"]]), tab("X", [["a", "1"]], ("Arm", "Time"))]),
+            ("Y", [tab("Y", [["SGD", "2"]])]),
         ]
     )
-    assert len(mixed) == 1 and [len(tables) for tables in own] == [1, 1]  # only what lines up
+    assert len(mixed) == 1 and [len(tables) for tables in own] == [1, 0]  # X's alone stays
+    noted = [(d, [{**tab(d, [["SGD", "1"]]), "note": f"level {d}"}]) for d in "XY"]
+    assert split_tables(noted)[0][0]["caption"] == "Loss. X: level X; Y: level Y"
 
 
 def test_figures_of_the_datasets_share_one_caption():
@@ -172,6 +189,10 @@ def test_figures_of_the_datasets_share_one_caption():
         [("X", {"figures": [fig("X", 5)]}), ("Y", {"figures": [fig("Y", 3)]})], EN
     )
     assert [g["caption"] for g in apart] == ["Loss over 5 seeds (X).", "Loss over 3 seeds (Y)."]
+    korean = [  # a Korean caption puts no space before the parenthesis
+        (d, {"figures": [{**fig(d), "caption": f"5개 시드의 평균({d})."}]}) for d in "XY"
+    ]
+    assert len(figure_groups(korean, KO)) == 1
 
 
 def test_a_status_column_that_only_says_ok_is_dropped():
@@ -197,59 +218,31 @@ def finding(claim, verdict):
     return Finding(claim, verdict, "basis", "text")
 
 
-def test_discussion_states_each_claims_verdicts_and_explains_only_what_held():
+def test_discussion_explains_only_what_held_and_leaves_verdicts_to_the_table():
     Unit = unit()
     parts = [
-        {
-            "title": "A",
-            "name": "a",
-            "record": {},
-            "arrays": {},
-            "findings": [finding("overfit_gap", "supported")],
-        },
-        {
-            "title": "B",
-            "name": "b",
-            "record": {},
-            "arrays": {},
-            "findings": [finding("overfit_gap", "supported")],
-        },
-        {
-            "title": "C",
-            "name": "c",
-            "record": {},
-            "arrays": {},
-            "findings": [finding("overfit_gap", "inconclusive")],
-        },
+        {"title": d, "name": d.lower(), "record": {}, "arrays": {}, "findings": [f]}
+        for d, f in (
+            ("A", finding("overfit_gap", "supported")),
+            ("B", finding("overfit_gap", "inconclusive")),
+        )
     ]
-    text = discussion(Unit, parts, EN)
-    assert text[0] == "A deep net on 300 samples overfits: supported (A, B); inconclusive (C)."
-    assert text[1].startswith("Why:")
+    (why,) = discussion(Unit, parts, EN)
+    assert why == EN("why_overfit_gap")  # the mechanism, once, with no verdict restated
     for part in parts:
         part["findings"] = [finding("overfit_gap", "not_supported")]
-    assert discussion(Unit, parts, EN) == [
-        "A deep net on 300 samples overfits: not supported (A, B, C)."
-    ]  # no explanation of an effect that was not seen
+    assert discussion(Unit, parts, EN) == []  # no explanation of an effect that was not seen
 
 
-def test_discussion_counts_mixed_comparisons_and_skips_missing_homework_numbers():
-    def homework(record, dataset, t):
-        return [("Quantity", "0.5", "0.6" if dataset == "a" else "—")]
-
-    Unit = unit(homework=homework)
-
-    found = [finding("sgd_slower", "supported"), finding("sgd_slower", "inconclusive")]
+def test_a_units_own_discussion_follows_the_mechanisms():
+    Unit = unit(discuss=lambda parts, t: [f"{len(parts)} datasets."])
     parts = [
-        {"title": n.upper(), "name": n, "record": {}, "arrays": {}, "findings": found}
-        for n in ("a", "b")
+        {"title": "A", "name": "a", "record": {}, "arrays": {}, "findings": []},
     ]
-    text = discussion(Unit, parts, EN)
-    assert "1 of 2 comparisons supported (A, B)" in text[0]
-    assert not any(s.startswith("Why:") for s in text)
-    assert text[-1].endswith("ones: A, Quantity: 0.5 (the homework: 0.6).")  # B has none
+    assert discussion(Unit, parts, EN) == ["1 datasets."]
 
 
-def test_tf_discussion_says_when_runs_leave_the_plateau():
+def test_tf_plateau_table_says_when_runs_leave_the_plateau():
     plateau = np.log(10)
     cost = np.array(
         [
@@ -265,13 +258,14 @@ def test_tf_discussion_says_when_runs_leave_the_plateau():
         "epochs": 4,
         "stats": {"adam_seed": {"diverged": 0}},
     }
+    table = tf_section.plateau_table(record, {"cost": cost}, EN)
+    assert table["rows"] == [["dropout + DL-HW#05's Adam", "2 of 3", "3", "1 of 3"]]
+    assert table["note"] == f"plateau ln 10 ≈ {plateau:.3g}, 4 epochs"
     part = {"title": "X", "record": record, "arrays": {"cost": cost}, "findings": []}
-    first, why = tf_section.discuss([part], EN)
-    assert "X: 2 of the 3 runs" in first and f"{plateau:.2f}" in first
-    assert "leave it in epoch 3 " in first and "1 are still on it" in first
+    (why,) = tf_section.discuss([part], EN)
     assert why.startswith("None of these runs diverged")
     record["stats"]["adam_seed"]["diverged"] = 1  # a diverged run: no "did not diverge"
-    assert tf_section.discuss([part], EN) == [first]
+    assert tf_section.discuss([part], EN) == []
 
 
 def test_dataset_names_are_listed_as_in_a_sentence():
@@ -305,15 +299,3 @@ def test_the_reference_column_only_when_a_value_differs():
     assert not same["has_reference"]  # an empty "Textbook" column says nothing
     differs = merged_table([("A", {"batch_size": 128})], Unit, EN)
     assert differs["has_reference"] and differs["rows"][0]["reference"] == "100"
-
-
-def test_tf_summary_gives_each_arms_mean_and_collapses():
-    def stats(mean, collapsed):
-        return {"mean": mean, "runs": 5, "collapsed": collapsed}
-
-    record = {
-        "arms": ["gd", "adam_seed"],
-        "stats": {"gd": stats(0.97, 0), "adam_seed": stats(0.6, 2)},
-    }
-    ((_, text),) = tf_section.summary(record, EN)
-    assert "plain gradient descent 0.970 (0/5)" in text and "0.600 (2/5)" in text

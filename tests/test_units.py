@@ -85,6 +85,7 @@ FAMILIES = {  # unit message families: what the part after the prefix must name
     "why_": "claims",
     "caption_": "figures",
     "review_": "experiments",
+    "job_": "experiments",
 }
 
 
@@ -110,6 +111,7 @@ def test_every_message_is_used_and_none_is_missing(lang):
     for experiment in experiments.registry().values():
         for kind, found in declared(experiment).items():
             names[kind] |= found
+    names["experiments"] |= {"prepare", "figures"}  # the pipeline's own jobs (job_<name>)
     stale = [  # a dynamic key that names nothing a unit declares
         k
         for k in set(catalog) - strings
@@ -122,13 +124,26 @@ def test_every_message_is_used_and_none_is_missing(lang):
         called |= set(re.findall(r"\bt\(\s*[\"']([a-z_0-9]+)[\"']\s*[,)]", path.read_text("utf-8")))
     for experiment in experiments.registry().values():
         found = declared(experiment)
-        called |= {f"{experiment.name}_title", f"{experiment.name}_intro"}
+        called |= {f"{experiment.name}_title", f"{experiment.name}_intro", f"job_{experiment.name}"}
         called |= {f"review_{experiment.name}"} if experiment.reviewed else set()
         called |= {f"caption_{name}" for name in found["figures"]}
         called |= {
             f"{kind}_{c}" for c in found["claims"] for kind in ("claim", "hypothesis", "finding")
         }
     assert sorted(called - set(catalog)) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_claims_and_hypotheses_need_no_values(lang):
+    """They are printed as they stand (above the datasets, in the matrix): a placeholder in
+    one would be printed as "{level}"."""
+    catalog = merged(catalog_files(lang))
+    templated = [
+        key
+        for key, text in catalog.items()
+        if key.startswith(("claim_", "hypothesis_")) and key != "claim_subject" and "{" in text
+    ]
+    assert templated == []
 
 
 def test_both_languages_have_the_same_messages_in_the_same_parts():

@@ -226,7 +226,7 @@ def test_an_open_range_stays_open():
         "settings_used": {**SEARCH, "lr_range": [1e-6, 1e-2]},
     }
     assert not search.goes_on_possible(SEARCH, record)  # max_stages reached
-    assert search_section.range_text(record, "lr") == "≥ 0.0095"
+    assert search_section.range_text(record, "lr", T) == "≥ 0.0095"
     found = search_section.findings(section_ctx(T, record, "hparam_search"))
     assert found[0].verdict == "inconclusive" and "upper edge" in found[0].basis
     # open upward, but already above 0.001 … 0.01: moving on could only take it further away
@@ -234,7 +234,7 @@ def test_an_open_range_stays_open():
     (away, _) = search_section.findings(section_ctx(T, high, "hparam_search"))
     assert away.verdict == "not_supported" and "further away" in away.basis
     record["open"] = {"lr": [], "weight_decay": []}
-    assert search_section.range_text(record, "lr") == "0.0095 … 0.0099"
+    assert search_section.range_text(record, "lr", T) == "0.0095\u00a0…\u00a00.0099"
 
 
 def test_the_search_goes_on_only_while_it_can_move():
@@ -283,18 +283,16 @@ def test_the_homeworks_picture_is_judged_by_rank_and_collapse_count():
     }
     assert found["tf_seed_worse"].basis.startswith("Mann–Whitney U, 10 vs 5 runs")
     assert found["tf_seed_collapses"].basis == (
-        "Fisher's exact test, p = 0.15; at least 6 of 10 collapses would reach the 5\u00a0% level"
+        "Fisher's exact test, p = 0.15; at least 6 of 10 collapses would reach the 5% level"
     )
-    assert (
-        "second: 0 (0.5 = no difference; 95\u00a0% interval 0 … 0.283"
-        in found["tf_seed_worse"].text
-    )
+    assert "second: 0 (0.5 = no difference; 95% interval 0 … 0.283" in found["tf_seed_worse"].text
 
 
 def test_about_a_level_is_an_equivalence_test():
     above = findings_of(tf_record([arm("gd", SGD, 1.0, [0.977, 0.976, 0.978, 0.977, 0.976])]))
     assert above["tf_gd_level"].verdict == "not_supported"  # 0.977: outside 0.955 … 0.975
-    assert "90 % interval [0.976, 0.978]" in above["tf_gd_level"].basis.replace("\u00a0", " ")
+    assert "90% interval [0.976, 0.978]" in above["tf_gd_level"].basis
+    assert above["tf_gd_level"].interval == ("0.976", "0.978")  # the interval, not the margin
 
 
 def test_arms_both_at_chance_make_a_comparison_inconclusive():

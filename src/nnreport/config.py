@@ -137,9 +137,9 @@ def title_page_warning(config: dict) -> str | None:
     )
 
 
-def defaults() -> dict:
-    """The config that an empty config file gives: every default."""
-    config: dict = {}
+def defaults(scale: str = "book") -> dict:
+    """The config that an empty config file gives (at ``scale``): every default."""
+    config: dict = {"scale": scale}
     validate_config(config)
     return config
 

@@ -137,3 +137,31 @@ def class_label(t: Translate, name) -> str:
     one names Fashion-MNIST's classes), else the dataset's own name."""
     key = "class_" + re.sub(r"[^a-z0-9]+", "_", str(name).lower()).strip("_")
     return t(key) if t.has(key) else str(name)
+
+
+def listed(names: list[str], t) -> str:
+    """The names as a sentence lists them, "MNIST, Fashion-MNIST and digits" (the catalog's
+    ``list_last`` joins the last two)."""
+    if len(names) < 2:
+        return "".join(names)
+    return t("list_last", head=", ".join(names[:-1]), last=names[-1])
+
+
+# Text that is not prose: code, code listings, style sheets, tags, and a message's
+# {placeholders}.
+NOT_PROSE = re.compile(r"<(code|pre|style|script)\b.*?</\1>|<[^>]+>|\{[^{}]*\}", re.S)
+
+
+def glossary_breaches(text: str, lang: str) -> list[tuple[str, str]]:
+    """(avoided form, term to use) for each form of the language's glossary that ``text``
+    uses in prose. A language without a glossary file has none."""
+    path = shared_catalog(lang).with_name(f"glossary.{lang}.yaml")
+    if not path.exists():
+        return []
+    prose = NOT_PROSE.sub(" ", text)
+    return [
+        (match.group(0), entry["term"])
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8"))
+        for pattern in entry["avoid"]
+        if (match := re.search(pattern, prose))
+    ]

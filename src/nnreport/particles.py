@@ -34,6 +34,9 @@ DIGITS = {
     "8": "ㄹ",
     "9": False,
 }
+# Greek letters as read (엡실론, 베타, 로, 알파, 람다, 에타) and subscript digits (β₁: 베타 일).
+GREEK = {"ε": True, "β": False, "ρ": False, "α": False, "λ": False, "η": False}
+SUBSCRIPTS = {chr(0x2080 + d): DIGITS[str(d)] for d in range(10)}
 # Letter names ending in a consonant (엘, 엠, 엔, 알); every other letter ends in a vowel.
 LETTER_NAMES = {"l": "ㄹ", "m": True, "n": True, "r": "ㄹ"}
 WORD_ENDINGS = {"m": True, "n": True, "ng": True, "l": "ㄹ", "p": True, "k": True, "b": True}
@@ -51,6 +54,8 @@ def final_sound(word: str) -> bool | str:
         return "ㄹ" if final == RIEUL else final != 0
     if last in DIGITS:
         return DIGITS[last]
+    if last in SUBSCRIPTS or last in GREEK:
+        return SUBSCRIPTS.get(last, GREEK.get(last))
     if last.isascii() and last.isalpha():
         tail = text.split()[-1]
         letters = "".join(c for c in tail if c.isalpha())

@@ -17,33 +17,54 @@ import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from nnreport.messages import class_label  # noqa: E402
 from nnreport.results import atomic_write  # noqa: E402
 
 DPI = 110
 # One plot's size: the report shows a dataset's plot at a third of the page width (the
-# datasets side by side), so plots are drawn small with small fonts, read at about 6 pt.
-PANEL = (2.8, 2.1)
+# datasets side by side, about 2.3 inches each), so a plot is drawn at about that size and its
+# smallest text (6.5 pt) prints at 6 pt or more.
+PANEL = (2.4, 1.75)
 RASTER = frozenset({"samples"})  # image grids stay PNG; every plot is SVG (vector)
 
-# Okabe–Ito colours, each with its own line style, so that curves stay apart for colour-blind
-# readers and in greyscale print.
+# Okabe–Ito colours, each with its own line style and marker, so that curves stay apart for
+# colour-blind readers and in greyscale print; neighbours in the cycle never share a hue
+# family (vermillion and orange are five apart). Markers sit a tenth of a line apart, each
+# line's offset by its place in the cycle, so that overlapping curves do not hide them.
+COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#56B4E9", "#E69F00"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
 matplotlib.rcParams.update(
     {
         "axes.prop_cycle": matplotlib.cycler(
-            color=["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"],
+            color=COLOURS,
             linestyle=["-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1)), (0, (8, 2))],
+            marker=MARKERS,
+            markevery=[(0.014 * i, 0.1) for i in range(len(COLOURS))],
         ),
+        "lines.markersize": 3,
         "svg.hashsalt": "nnreport",  # stable ids: the same result gives the same file
         "axes.unicode_minus": False,  # NanumGothic has no U+2212 minus sign
-        "font.size": 8,
-        "axes.titlesize": 9,
-        "axes.labelsize": 8,
+        "font.size": 7,
+        "axes.titlesize": 8,
+        "axes.labelsize": 7,
         "legend.fontsize": 6.5,
-        "xtick.labelsize": 7,
-        "ytick.labelsize": 7,
+        "xtick.labelsize": 6.5,
+        "ytick.labelsize": 6.5,
+        "figure.titlesize": 8,
+        "figure.labelsize": 7,
     }
 )
+
+
+def panel(extra_height: float = 0.0) -> tuple[Figure, object]:
+    """A one-plot figure of the panel size (``extra_height`` inches taller for a legend
+    below); laid out by matplotlib's constrained layout."""
+    fig = Figure(figsize=(PANEL[0], PANEL[1] + extra_height), layout="constrained")
+    return fig, fig.subplots()
+
+
+def legend_below(fig: Figure, ax, ncols: int = 2) -> None:
+    """The legend under the plot, so it never covers a curve."""
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=ncols)
 
 
 def figure_file(name: str) -> str:
@@ -67,9 +88,17 @@ def smooth(values: np.ndarray, window: int = SMOOTH_WINDOW) -> np.ndarray:
     return smoothed
 
 
+BAND_POINTS = 500  # more points than this add nothing at print size, only drawing time
+
+
 def band(ax, x, runs: np.ndarray, label=None, **style) -> None:
-    """Mean of ``runs`` (repeats, points) as a line, with a min-max band when repeats > 1."""
+    """Mean of ``runs`` (repeats, points) as a line, with a min-max band when repeats > 1;
+    a long curve is drawn at about ``BAND_POINTS`` evenly spaced points, the last kept."""
     runs = np.asarray(runs, dtype=np.float64).reshape(-1, len(x))
+    stride = -(-len(x) // BAND_POINTS)
+    if stride > 1:
+        keep = np.unique(np.r_[np.arange(0, len(x), stride), len(x) - 1])
+        x, runs = np.asarray(x)[keep], runs[:, keep]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns after divergence
         mean = np.nanmean(runs, axis=0)
@@ -95,26 +124,20 @@ def plain_log_ticks(axis) -> None:
 
 
 def class_balance(meta: dict, t) -> Figure:
-    """Samples per class in the training and test splits."""
-    names = [class_label(t, name) for name in meta["class_names"]]
+    """Samples per class in the training and test splits; the classes by number (the
+    dataset table names them), so that no label crowds its neighbour."""
     counts = meta["class_counts"]
-    fig = Figure(figsize=PANEL)
-    ax = fig.subplots()
-    x = np.arange(len(names))
+    fig, ax = panel(extra_height=0.2)
+    x = np.arange(len(meta["class_names"]))
     ax.bar(x - 0.2, counts["train"], width=0.4, label=t("train"))
     ax.bar(x + 0.2, counts["test"], width=0.4, label=t("test"))
-    slanted = max(map(len, names)) > 2  # names, not digits: slanted so they do not overlap
-    ax.set_xticks(
-        x, names, rotation=40 if slanted else 0, ha="right" if slanted else "center", fontsize=6.5
-    )
-    ax.set(ylabel=t("samples"), title=meta["title"])
-    ax.set_ylim(top=max(counts["train"]) * 1.3)  # room for the legend above the bars
-    ax.legend(loc="upper center", ncols=2)
-    fig.tight_layout()
+    ax.set_xticks(x, [str(i) for i in x])
+    ax.set(xlabel=t("plot_class"), ylabel=t("samples"), title=meta["title"])
+    legend_below(fig, ax)
     return fig
 
 
-def sample_grid(images: np.ndarray, labels: np.ndarray, image_shape, rows: int = 10) -> Figure:
+def sample_grid(images: np.ndarray, labels: np.ndarray, image_shape, rows: int = 5) -> Figure:
     """A rows x 10 grid: one column per class, the first ``rows`` images of that class."""
     classes = np.unique(labels)[:10]
     fig = Figure(figsize=(0.55 * len(classes), 0.55 * rows))
@@ -132,16 +155,14 @@ def sample_grid(images: np.ndarray, labels: np.ndarray, image_shape, rows: int =
 
 def feature_profiles(features: np.ndarray, labels: np.ndarray, class_names) -> Figure:
     """For flat feature vectors (no image to show): each class's mean feature value."""
-    fig = Figure(figsize=PANEL)
-    ax = fig.subplots()
+    fig, ax = panel(extra_height=0.4)
     for index, name in enumerate(class_names[:10]):
         rows = features[labels == index]
         if len(rows):
             style = "-" if index < 5 else "--"
             ax.plot(rows.mean(axis=0), style, lw=1, label=name)
     ax.set(xlabel="feature", ylabel="mean value")
-    ax.legend(fontsize="x-small", ncols=5)
-    fig.tight_layout()
+    legend_below(fig, ax, ncols=5)
     return fig
 
 

@@ -125,14 +125,20 @@ class SectionHooks(Protocol):
     def summary(self, record: dict, t: Translate) -> list[tuple[str, str]]:
         """(row label, cell) pairs for the cross-dataset table."""
 
-    def homework(self, record: dict, dataset: str, t: Translate) -> list[tuple[str, str, str]]:
-        """(quantity, ours, the published value) rows beside the homework's numbers."""
+    WRITEUP: str  # the write-up whose published numbers ``homework`` gives: HW5 or DL-HW#05
+
+    def homework(self, record: dict, arrays: dict, dataset: str, t: Translate) -> list:
+        """(quantity, ours, the published value) rows beside the write-up's numbers."""
 
     def discuss(self, parts: list[dict], t: Translate) -> list[str]:
         """Sentences of its own for the discussion; ``parts``: one dict per dataset."""
 
     def limits(self, settings: dict, records: list[tuple[str, dict]], t: Translate) -> list[str]:
         """Sentences for the report's limits (``records``: (dataset title, record))."""
+
+    def training_subset(self, settings: dict, t: Translate) -> str | None:
+        """A phrase naming the experiment and the training subset it uses, as the textbook
+        does ("batch norm (1,000 images)"); the limits say them in one sentence."""
 
 
 class TrainHooks(Protocol):
@@ -175,9 +181,11 @@ HOOK_DEFAULTS: dict[str, dict[str, Any]] = {
         "HIDDEN_SETTINGS": (),
         "RANGE_SETTINGS": (),
         "summary": lambda record, t: [],
-        "homework": lambda record, dataset, t: [],
+        "WRITEUP": None,
+        "homework": lambda record, arrays, dataset, t: [],
         "discuss": lambda parts, t: [],
         "limits": lambda settings, records, t: [],
+        "training_subset": lambda settings, t: None,
     },
     "train": {"check_settings": lambda settings: [], "total_steps": lambda settings, data: 0},
 }
@@ -189,10 +197,12 @@ class Experiment:
 
     ``order`` places its section in the report; ``needs_dataset`` is False for the
     dataset-free experiments (one run, under "general"); ``sharded`` ones run as shard jobs
-    merged stage by stage; ``reviewed`` lists the code the report prints, as ``module:qualname``
-    relative to the ``nnreport`` package. ``priority``: Snakemake starts the jobs of a higher
-    priority first, so that the longest jobs (the TF study's shards) do not run alone at the
-    end of a build while cores idle.
+    merged stage by stage; ``reviewed`` lists the code the report prints in its section (the
+    few functions that implement the technique), ``listed`` the rest a reader may want (its
+    training loop, bookkeeping), which the HTML's appendix prints and the PDF's names, both
+    as ``module:qualname`` relative to the ``nnreport`` package. ``priority``: Snakemake starts
+    the jobs of a higher priority first, so that the longest jobs (the TF study's shards) do
+    not run alone at the end of a build while cores idle.
     """
 
     name: str
@@ -201,6 +211,7 @@ class Experiment:
     needs_dataset: bool = True
     sharded: bool = False
     reviewed: tuple[str, ...] = ()
+    listed: tuple[str, ...] = ()
     priority: int = 0
 
     def module_name(self, role: str) -> str:

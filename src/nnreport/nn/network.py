@@ -177,9 +177,11 @@ class MultiLayerNet:
         return loss, self.grad_views
 
     def accuracy(self, x: np.ndarray, labels: np.ndarray, batch_size: int = 2000) -> np.ndarray:
-        """Fraction of correct predictions per model (inference mode), shape (K,)."""
+        """Fraction of correct predictions per model (inference mode), shape (K,). A model whose
+        weights have grown huge (diverging) overflows here; it is scored, not raised."""
         correct = np.zeros(self.n_models, dtype=np.int64)
         for start in range(0, len(x), batch_size):
-            scores = self.forward(x[start : start + batch_size], train=False)
+            with np.errstate(over="ignore", invalid="ignore"):
+                scores = self.forward(x[start : start + batch_size], train=False)
             correct += np.sum(scores.argmax(axis=-1) == labels[start : start + batch_size], axis=1)
         return correct / max(len(x), 1)

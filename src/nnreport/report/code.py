@@ -50,14 +50,18 @@ FORMATTER_PRAGMA = re.compile(r"\s*# fmt: skip$", re.M)  # for ruff, not for the
 
 
 def extract(spec: str) -> dict:
-    """Source, location and highlighted HTML of one reviewed function."""
-    obj = resolve(spec)
+    """Source, location and highlighted HTML of one function, given as ``module:qualname``."""
+    return listing(resolve(spec), spec.partition(":")[2])
+
+
+def listing(obj, name: str, extra: str = "") -> dict:
+    """Source (with ``extra`` appended), location and highlighted HTML of ``obj``."""
     lines, start = inspect.getsourcelines(obj)
     source = textwrap.dedent("".join(lines))  # a method keeps its body's indentation
-    source = FORMATTER_PRAGMA.sub("", source)
+    source = FORMATTER_PRAGMA.sub("", source) + extra
     path = Path(inspect.getsourcefile(obj)).resolve()
     return {
-        "name": spec.partition(":")[2],
+        "name": name,
         "file": f"src/nnreport/{path.relative_to(PACKAGE_ROOT)}",
         "lines": f"{start}–{start + len(lines) - 1}",
         "source": source,
@@ -71,22 +75,20 @@ def reviewed_code(specs) -> list[dict]:
 
 
 def loader_listing(datasets: list[str], titles: list[str], custom: dict | None = None) -> list:
-    """The code that loads the datasets, each function once with the datasets it loads:
-    [{"name", "datasets", "html"}]; ``custom`` is the config's ``custom_datasets`` (their
-    declarations are listed with the function)."""
+    """The code that loads the datasets, each function once with the datasets it loads
+    (``what``); ``custom`` is the config's ``custom_datasets`` (a declaration is listed with
+    its function)."""
     from nnreport import data
 
-    listings: dict[str, dict] = {}
+    found: dict[str, dict] = {}
     for name, title in zip(datasets, titles, strict=True):
         function = data.loader_function(name, custom)
-        text = inspect.getsource(function)
+        extra = ""
         if name not in data.BUILTIN:
             declared = yaml.safe_dump(custom[name], sort_keys=False, allow_unicode=True)
-            text += f"\n# custom_datasets[{name!r}] in the config\n{declared}"
+            extra = f"\n# custom_datasets[{name!r}] in the config\n{declared}"
         key = function.__name__ if name in data.BUILTIN else name
-        entry = listings.setdefault(key, {"name": function.__name__, "datasets": [], "text": text})
-        entry["datasets"].append(title)
-    return [
-        {**entry, "html": Markup(highlight(entry.pop("text"), PythonLexer(), FORMATTER))}
-        for entry in listings.values()
-    ]
+        if key not in found:
+            found[key] = {**listing(function, function.__name__, extra), "titles": []}
+        found[key]["titles"].append(title)
+    return list(found.values())

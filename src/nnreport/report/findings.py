@@ -43,8 +43,9 @@ ALPHA = 0.05
 
 @dataclass(frozen=True)
 class Claim:
-    """A claim an experiment checks: its source (``textbook`` or ``homework``) and where it
-    applies (``datasets``; None: everywhere)."""
+    """A claim an experiment checks: its source (``textbook``, ``homework``: a write-up's, or
+    ``report``: a check this report adds) and where it applies (``datasets``; None:
+    everywhere)."""
 
     key: str
     source: str = "textbook"
@@ -67,7 +68,8 @@ class Test:
     values: dict = field(default_factory=dict)
     effect: tuple[float, float, float] | None = None
     effect_kind: str = "effect_difference"
-    key: str | None = None  # the number a cell of the verdict matrix shows
+    # the number a cell of the verdict matrix shows, or (message, values) that word it
+    key: str | tuple[str, dict] | None = None
     p: float | None = None
     kind: str | None = None  # "two_sided", "one_sided", "equivalence"; None: no test
     sign: int = 0  # +1: the effect points the hypothesis' way, -1: against it
@@ -123,6 +125,10 @@ class Finding:
     caveat: str | None = None  # a message key the conclusion adds (e.g. test accuracy fell)
     key_number: str | None = None  # the verdict matrix's number for this finding
     tests: int = 0  # hypothesis tests behind it (the limits count them all)
+    interval: tuple[str, str] | None = None  # the effect's 95 % interval, as written
+    p_adjusted: str | None = None  # the Holm-adjusted p-value, where the claim is a family
+    p: str | None = None  # the p-value as written (with the family's adjusted one, if any)
+    subject: str | None = None  # what this finding of a claim is about (Momentum, ε, …)
 
 
 def finite(values) -> np.ndarray:
@@ -227,7 +233,7 @@ def rank_test(a, b, direction: str = "less") -> Test:
         values,
         (above, low, high),
         "effect_above",
-        key=f"{sig(a.mean())} vs {sig(b.mean())}, P {sig(above, 2)}",
+        key=("key_rank", {"a": sig(a.mean()), "b": sig(b.mean()), "above": sig(above, 2)}),
         p=p,
         kind="two_sided",
         sign=sign,
@@ -249,7 +255,7 @@ def fisher_more(events_a: int, n_a: int, events_b: int, n_b: int) -> Test:
         "rule_fisher",
         basis,
         values,
-        key=f"{events_a}/{n_a} vs {events_b}/{n_b}",
+        key=("key_counts", {"a": events_a, "n_a": n_a, "b": events_b, "n_b": n_b}),
         p=p,
         kind="one_sided",
         sign=sign,
@@ -274,7 +280,7 @@ def level(values, threshold: float, direction: str = "above") -> Test:
         return Test(verdict, "rule_single", "basis_single", rule_values)
     low, high = t_interval(values)
     p = t_test(values, threshold)
-    _, low_text, high_text = with_interval(values.mean(), low, high)
+    mean_text, low_text, high_text = with_interval(values.mean(), low, high)
     values_text = {
         **rule_values,
         "n": int(values.size),
@@ -287,7 +293,7 @@ def level(values, threshold: float, direction: str = "above") -> Test:
         f"rule_level_{direction}",
         "basis_interval",
         values_text,
-        key=sig(values.mean()),
+        key=mean_text,  # at the digits its interval needs
         p=p,
         kind="two_sided",
         sign=sign,
@@ -313,7 +319,7 @@ def equivalent(values, target: float, margin: float) -> Test:
         p = float(max(lower, upper))
     outside = low > target + margin or high < target - margin
     verdict = decide("equivalence", p, 1, "not_supported" if outside else "inconclusive")
-    _, low_text, high_text = with_interval(mean_, low, high)
+    mean_text, low_text, high_text = with_interval(mean_, low, high)
     shown = {
         **band,
         "n": int(values.size),
@@ -326,7 +332,7 @@ def equivalent(values, target: float, margin: float) -> Test:
         "rule_equivalent",
         "basis_equivalent",
         shown,
-        key=sig(mean_),
+        key=mean_text,
         p=p,
         kind="equivalence",
         sign=1,
@@ -366,7 +372,9 @@ def written(value):
     return value
 
 
-def make(t, key: str, test: Test, /, text_key: str | None = None, **numbers) -> Finding:
+def make(
+    t, key: str, test: Test, /, text_key: str | None = None, subject: str | None = None, **numbers
+) -> Finding:
     """The finding: sentence, effect, hypothesis and the rule that decided it (its source is
     filled in from the declared claim, see ``report.sections.applicable_findings``). The
     sentence is the message ``finding_<key>`` unless ``text_key`` names another; a p-value
@@ -377,11 +385,22 @@ def make(t, key: str, test: Test, /, text_key: str | None = None, **numbers) -> 
         effect, low, high = with_interval(*test.effect)
         text += " " + t(test.effect_kind, effect=effect, low=low, high=high)
     key_number = test.key
+    if isinstance(key_number, tuple):  # a message and its values: worded per language
+        key_number = t(key_number[0], **key_number[1])
     if key_number is None and test.effect is not None:
         key_number = ("+" if test.effect[0] > 0 else "") + with_interval(*test.effect)[0]
     basis = t(test.basis, **test.values)
+    p = test.values.get("p")
     if "p_adj" in test.values:
         basis += " " + t("basis_holm", p_adj=test.values["p_adj"], m=test.values["m"])
+        p = t("p_adjusted", p=p, p_adj=test.values["p_adj"])
+    interval = None
+    if test.effect is not None and test.basis != "basis_single":
+        interval = with_interval(*test.effect)[1:]
+    elif "ci_low" in test.values:  # an equivalence test's 90 % interval (low, high: margin)
+        interval = (test.values["ci_low"], test.values["ci_high"])
+    elif {"low", "high", "n"} <= test.values.keys():  # a mean against a level
+        interval = (test.values["low"], test.values["high"])
     return Finding(
         key_number=key_number,
         claim=key,
@@ -392,4 +411,8 @@ def make(t, key: str, test: Test, /, text_key: str | None = None, **numbers) -> 
         hypothesis=t(f"hypothesis_{key}"),
         rule=t(test.rule, **test.values),
         tests=test.values.get("tests", 1 if test.p is not None else 0),
+        interval=interval,
+        p=p if isinstance(p, str) else None,
+        p_adjusted=test.values.get("p_adj"),
+        subject=subject,
     )

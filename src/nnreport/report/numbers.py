@@ -29,6 +29,12 @@ def sig(value, digits: int = 3) -> str:
     return text
 
 
+def signed(value, digits: int = 3) -> str:
+    """:func:`sig` with its sign always written: "+0.012", "-0.003", "0"."""
+    text = sig(value, digits)
+    return text if text[0] in "-—" or text == "0" else f"+{text}"
+
+
 def fixed(value, decimals: int = 4) -> str:
     """``decimals`` decimals (accuracies), or :func:`sig` where that would show nothing."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):

@@ -10,14 +10,13 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from nnreport import UserError, __version__, experiments
-from nnreport.messages import class_label, load_messages
+from nnreport.messages import class_label, listed, load_messages
 from nnreport.report import summary
 from nnreport.report.assets import Paths, figure_uri, load_meta
-from nnreport.report.code import loader_listing
-from nnreport.report.discussion import discussion
-from nnreport.report.korean import keep_words_whole
+from nnreport.report.code import extract, loader_listing
+from nnreport.report.layout import experiment_part, general_part, settings_once
 from nnreport.report.sections import build
-from nnreport.report.settings import merged_table
+from nnreport.report.typography import keep_whole
 from nnreport.results import atomic_write
 
 log = logging.getLogger(__name__)
@@ -75,7 +74,8 @@ def embedded_fonts(lang: str) -> str:
 
         fonts = Path(koreanize_matplotlib.__file__).parent / "fonts"
         rules += font_face("NanumGothic", fonts / "NanumGothic.ttf")
-        return rules + "html { font-family: 'NanumGothic', sans-serif; }\n"
+        rules += font_face("DejaVu Sans", dejavu / "DejaVuSans.ttf")  # β₁, x²: not in Nanum
+        return rules + "html { font-family: 'NanumGothic', 'DejaVu Sans', sans-serif; }\n"
     rules += font_face("DejaVu Sans", dejavu / "DejaVuSans.ttf")
     return rules + "html { font-family: 'DejaVu Sans', sans-serif; }\n"
 
@@ -99,21 +99,22 @@ def build_context(config: dict, paths: Paths, templates: Path, rebuild: str = ""
             }
         )
     metas = [ds["meta"] for ds in datasets]
+    titles = [m["title"] for m in metas]
     verdicts = summary.counts(datasets)
+    matrix = summary.verdict_matrix(datasets, t)
+    matrix["other"] = summary.other_results(config["datasets"], dataset_keys, paths, t)
     return {
-        "summary": t("title_summary", datasets=listed([m["title"] for m in metas], t), **verdicts),
-        "cross": summary.cross_dataset(
-            config["datasets"], dataset_keys, paths, t, [m["title"] for m in metas]
-        ),
+        "summary": t("title_summary", datasets=listed(titles, t), **verdicts),
+        "description": t("pdf_subject", datasets=listed(titles, t)),
+        "keywords": ", ".join([t("pdf_keywords"), *titles]),
         "conclusion": summary.conclusion(datasets, t),
         "limitations": summary.limitations(config, datasets, t),
         "method_note": t("verdicts_how"),
-        "matrix": summary.verdict_matrix(datasets, t),
+        "matrix": matrix,
         "homework": summary.homework_table(datasets, dataset_keys, paths, t),
         "provenance": summary.provenance(config, metas, paths, rebuild, t),
         "report": report,
-        "title": report["title"]
-        or t("default_title", datasets=listed([m["title"] for m in metas], t)),
+        "title": report["title"] or t("default_title", datasets=listed(titles, t)),
         "lang": report["lang"],
         "t": t,
         "version": __version__,
@@ -122,200 +123,66 @@ def build_context(config: dict, paths: Paths, templates: Path, rebuild: str = ""
             general_part(build(key, "general", t("general"), paths, t), t) for key in general
         ],
         "datasets": datasets,
-        "loaders": loader_listing(
-            config["datasets"], [m["title"] for m in metas], config["custom_datasets"]
-        ),
-        "experiments": [experiment_part(key, datasets, t) for key in dataset_keys],
+        "listings": code_listings(config, titles, dataset_keys + general, t),
+        "experiments": settings_once([experiment_part(key, datasets, t) for key in dataset_keys]),
         "css": (templates / "style.css").read_text(encoding="utf-8"),
         "font_css": embedded_fonts(report["lang"]),
         "counter": Numbering(),
     }
 
 
-def listed(names: list[str], t) -> str:
-    """The names as a sentence lists them, "MNIST, Fashion-MNIST and digits" (the catalog's
-    ``list_last`` joins the last two)."""
-    if len(names) < 2:
-        return "".join(names)
-    return t("list_last", head=", ".join(names[:-1]), last=names[-1])
+def code_listings(config: dict, titles: list[str], keys: list[str], t) -> list[dict]:
+    """The code the sections do not print: the dataset loaders and each experiment's
+    ``listed`` functions, each saying what it belongs to."""
+    found = [
+        {**entry, "what": t("loads", datasets=", ".join(entry["titles"]))}
+        for entry in loader_listing(config["datasets"], titles, config["custom_datasets"])
+    ]
+    for key in keys:
+        what = t(f"{key}_title")
+        found += [{**extract(spec), "what": what} for spec in experiments.get(key).listed]
+    return found
 
 
-def experiment_part(key: str, datasets: list[dict], t) -> dict:
-    """One experiment across the datasets: its code, settings and output once, each figure
-    once with the datasets side by side, the tables that line up merged, then per dataset
-    the rest of its tables and its verdicts, then the discussion."""
-    parts = [(ds, next(s for s in ds["sections"] if s["key"] == key)) for ds in datasets]
-    first_ds, first = parts[0]
-    experiment = experiments.get(key)
-    titled = [(ds["meta"]["title"], sec) for ds, sec in parts]
-    merged, own = split_tables([(title, drop_ok_status(sec["tables"], t)) for title, sec in titled])
-    return {
-        "key": key,
-        "title": first["title"],
-        "intro": first["intro"],
-        "code": first["code"],
-        "settings": merged_table(
-            [(title, sec["settings_used"]) for title, sec in titled], experiment, t
-        ),
-        "log": first["log"],
-        "log_title": t(
-            "code_output_of"
-            if first["settings_used"].get("repeats", 1) > 1
-            else "code_output_single_of",
-            title=first_ds["meta"]["title"],
-        ),
-        "figure_groups": figure_groups(titled, t),
-        "tables": merged,
-        "parts": [
-            {"ds": ds, "sec": sec, "tables": tables}
-            for (ds, sec), tables in zip(parts, own, strict=True)
-        ],
-        "claims": claims([sec for _, sec in parts]),
-        "discussion": discussion(
-            experiment, [discussed(ds["meta"]["title"], ds["name"], sec) for ds, sec in parts], t
-        ),
-    }
-
-
-def discussed(title: str, name: str, section: dict) -> dict:
-    """What the discussion of one dataset's section reads."""
-    return {"title": title, "name": name, **{k: section[k] for k in DISCUSSED}}
-
-
-DISCUSSED = ("record", "arrays", "findings")
-
-
-def without_title(caption: str, title: str) -> str:
-    """A caption less its dataset: units end their captions with " (<dataset title>)"."""
-    return caption.replace(f" ({title})", "")
-
-
-def figure_groups(parts: list[tuple[str, dict]], t) -> list[dict]:
-    """Each figure of an experiment once: the datasets' drawings side by side (one above the
-    other when wide) under one caption, the dataset named in each drawing's title. Drawings
-    whose captions differ by more than the dataset (other seed counts) keep their own."""
-    by_name: dict[str, list[tuple[str, dict]]] = {}
-    for title, section in parts:
-        for fig in section["figures"]:
-            by_name.setdefault(fig["name"], []).append((title, fig))
-    groups = []
-    for drawings in by_name.values():
-        captions = {without_title(fig["caption"], title) for title, fig in drawings}
-        wide = any(fig["wide"] for _, fig in drawings)
-        if len(drawings) > 1 and len(captions) == 1:
-            order = t(
-                "top_to_bottom" if wide else "left_to_right",
-                titles=", ".join(title for title, _ in drawings),
-            )
-            groups.append(
-                {
-                    "wide": wide,
-                    "images": [fig for _, fig in drawings],
-                    "caption": f"{captions.pop()} {order}",
-                }
-            )
-        else:
-            groups += [
-                {"wide": fig["wide"], "images": [fig], "caption": fig["caption"]}
-                for _, fig in drawings
-            ]
-    return groups
-
-
-def drop_ok_status(tables: list[dict], t) -> list[dict]:
-    """The tables without a status column that reads "ok" in every row (no run diverged;
-    the caption says so)."""
-    kept = []
-    for tab in tables:
-        column = tab["header"].index(t("status")) if t("status") in tab["header"] else None
-        if column is None or any(row[column] != t("ok") for row in tab["rows"]):
-            kept.append(tab)
-            continue
-        kept.append(
-            {
-                **tab,
-                "caption": f"{tab['caption']} {t('no_run_diverged')}",
-                "header": [h for i, h in enumerate(tab["header"]) if i != column],
-                "rows": [[c for i, c in enumerate(row) if i != column] for row in tab["rows"]],
-            }
-        )
-    return kept
-
-
-MAX_COLUMNS = 10  # a merged table wider than this stays one table per dataset
-
-
-def split_tables(parts: list[tuple[str, list[dict]]]) -> tuple[list[dict], list[list[dict]]]:
-    """The datasets' tables side by side (one column group per dataset) where a table has
-    the same header, row labels and caption (but for the dataset) on every dataset and fits
-    the page; the others stay with their dataset. Returns (merged, each dataset's own)."""
-    titles = [title for title, _ in parts]
-    own: list[list[dict]] = [[] for _ in parts]
-    merged = []
-    for i in range(max((len(tabs) for _, tabs in parts), default=0)):
-        tables = [tabs[i] if i < len(tabs) else None for _, tabs in parts]
-        if mergeable(titles, tables):
-            merged.append(merge(titles, tables))
-        else:
-            for mine, tab in zip(own, tables, strict=True):
-                mine += [tab] if tab is not None else []
-    return merged, own
-
-
-def mergeable(titles: list[str], tables: list[dict | None]) -> bool:
-    head = tables[0]
-    if len(tables) < 2 or any(tab is None for tab in tables):
-        return False
-    pairs = zip(titles, tables, strict=True)
-    captions = {without_title(tab["caption"], title) for title, tab in pairs}
-    return (
-        len(captions) == 1  # else the merged caption would be wrong for some dataset
-        and all(tab["header"] == head["header"] for tab in tables)
-        and all([r[0] for r in tab["rows"]] == [r[0] for r in head["rows"]] for tab in tables)
-        and 1 + len(tables) * (len(head["header"]) - 1) <= MAX_COLUMNS
-    )
-
-
-def merge(titles: list[str], tables: list[dict]) -> dict:
-    head = tables[0]
-    return {
-        "caption": without_title(head["caption"], titles[0]),
-        "groups": [(title, len(head["header"]) - 1) for title in titles],
-        "header": [head["header"][0], *(head["header"][1:] * len(tables))],
-        "rows": [
-            [row[0], *(cell for tab in tables for cell in tab["rows"][r][1:])]
-            for r, row in enumerate(head["rows"])
-        ],
-    }
-
-
-def claims(sections: list[dict]) -> list[dict]:
-    """Each claim checked in these sections once, with its hypothesis and the decision
-    rules its findings used (stated once above the datasets' verdicts)."""
-    found: dict[str, dict] = {}
-    for section in sections:
-        for finding in section["findings"]:
-            claim = found.setdefault(finding.claim, {"hypothesis": finding.hypothesis, "rules": []})
-            if finding.verdict != "not_applicable" and finding.rule not in claim["rules"]:
-                claim["rules"].append(finding.rule)
-    return list(found.values())
-
-
-def general_part(section: dict, t) -> dict:
-    experiment = experiments.get(section["key"])
-    return {
-        **section,
-        "tables": drop_ok_status(section["tables"], t),
-        "settings": merged_table([(t("value"), section["settings_used"])], experiment, t),
-        "log_title": t("code_output"),
-        "discussion": discussion(experiment, [discussed("", "general", section)], t),
-    }
-
-
-def render_html(config: dict, paths: Paths, templates: Path, rebuild: str = "") -> str:
+def render_html(config: dict, paths: Paths, templates: Path, rebuild: str = "") -> tuple:
+    """The report's HTML and its context."""
     env = make_environment(templates)
     context = build_context(config, paths, templates, rebuild)
-    return env.get_template("report.html.j2").render(**context)
+    return env.get_template("report.html.j2").render(**context), context
+
+
+PDF_VARIANT = "pdf/a-3a"  # archival (PDF/A-3, attachments allowed) and tagged (level A)
+
+
+def attachments(config: dict, context: dict) -> list:
+    """What the PDF carries so that it alone says how it was made: the config as run, the
+    verdicts as data, and the lock of the package versions (where the project has one)."""
+    import json
+
+    import yaml
+    from weasyprint import Attachment
+
+    t = context["t"]
+    files = [
+        ("config.yaml", yaml.safe_dump(config, sort_keys=False, allow_unicode=True), "Source"),
+        (
+            "verdicts.json",
+            json.dumps(summary.verdict_records(context["datasets"]), indent=1, ensure_ascii=False),
+            "Data",
+        ),
+    ]
+    lock = Path(context["provenance"]["lock"]["lock_file"])
+    if lock.is_file():
+        files.append((lock.name, lock.read_text(encoding="utf-8"), "Source"))
+    return [
+        Attachment(
+            string=text,
+            name=name,
+            description=t(f"attachment_{name.split('.')[0]}"),
+            relationship=relation,
+        )
+        for name, text, relation in files
+    ]
 
 
 def restricted_fetcher(allowed_roots: list[Path]):
@@ -347,20 +214,46 @@ def restricted_fetcher(allowed_roots: list[Path]):
 
 def render(
     config: dict, out_html: Path, out_pdf: Path, paths: Paths, templates: Path, rebuild: str = ""
-) -> None:
-    """Write the HTML and the PDF; on any failure neither is left behind."""
+):
+    """Write the HTML and the PDF; on any failure neither is left behind. Returns the laid-out
+    WeasyPrint document (its pages, for checks of the layout)."""
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
-    html = render_html(config, paths, templates, rebuild)
+    html, context = render_html(config, paths, templates, rebuild)
     out_html, out_pdf = Path(out_html), Path(out_pdf)
     fetcher = restricted_fetcher([paths.results, paths.resources, out_pdf.parent])
     try:
-        printed = keep_words_whole(html) if config["report"]["lang"] == "ko" else html
-        document = HTML(string=printed, base_url=str(out_pdf.parent.resolve()), url_fetcher=fetcher)
-        atomic_write(out_pdf, lambda tmp: document.write_pdf(tmp))
+        printed = keep_whole(html, korean=config["report"]["lang"] == "ko")
+        source = HTML(string=printed, base_url=str(out_pdf.parent.resolve()), url_fetcher=fetcher)
+        options = {"pdf_variant": PDF_VARIANT, "attachments": attachments(config, context)}
+        document = source.render(**options)
+        atomic_write(out_pdf, lambda tmp: document.write_pdf(tmp, **options))
     except FatalURLFetchingError as err:
         out_pdf.unlink(missing_ok=True)
         raise UserError(str(err)) from None
     atomic_write(out_html, lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    for caption, pages in split_figures(document):
+        log.warning("figure split over pages %s: %s", pages, caption[:60])
     log.info("wrote %s and %s", out_html, out_pdf)
+    return document
+
+
+def element_pages(document, tag: str) -> list[tuple[object, list[int]]]:
+    """Each element named ``tag`` in the laid-out ``document``, with the (1-based) pages
+    its boxes lie on."""
+    pages: dict[int, tuple[object, set[int]]] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for box in page._page_box.descendants():  # WeasyPrint's box tree
+            if getattr(box, "element_tag", None) == tag:
+                pages.setdefault(id(box.element), (box.element, set()))[1].add(number)
+    return [(element, sorted(found)) for element, found in pages.values()]
+
+
+def split_figures(document) -> list[tuple[str, list[int]]]:
+    """(caption, pages) of each figure printed over more than one page."""
+    return [
+        ("".join(element.itertext()).strip(), found)
+        for element, found in element_pages(document, "figure")
+        if len(found) > 1
+    ]

@@ -32,11 +32,13 @@ def tidy_log_line(line: str) -> str:
     return LONG_DECIMAL.sub(lambda m: f"{float(m.group()):.4g}", line)
 
 
-def table(caption: str, header: list[str], rows: list[list]) -> dict:
-    return {"caption": caption, "header": header, "rows": rows}
+def table(caption: str, header: list[str], rows: list[list], note: str | None = None) -> dict:
+    """A table; ``note``: what holds for this dataset's table only (e.g. its collapse
+    level), shown with the dataset's name where the datasets' tables are one."""
+    return {"caption": caption, "header": header, "rows": rows, "note": note}
 
 
-def base(ctx: SectionContext, head=10, tail=10) -> dict:
+def base(ctx: SectionContext, head=5, tail=4) -> dict:
     """Fields every section has: title, intro, settings, log excerpt and its figures."""
     t, key = ctx.t, ctx.key
     return {
@@ -47,7 +49,6 @@ def base(ctx: SectionContext, head=10, tail=10) -> dict:
         "log": log_excerpt(ctx.record.get("log", []), head, tail, t("omitted")),
         "figures": ctx.figures,
         "tables": [],
-        "highlight": None,
     }
 
 

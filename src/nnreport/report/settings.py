@@ -11,14 +11,15 @@ others) and ``RANGE_SETTINGS`` ([low, high] pairs), see ``nnreport.experiments.s
 
 from __future__ import annotations
 
-from nnreport.names import NAMES
+from nnreport.names import display
 from nnreport.nn.optimizers import DISPLAY_NAMES
 
 # Never shown, for any experiment: what the shared helpers record beside the settings
 # (n_train / n_test = the dataset table, layer_sizes = the dataset's features, hidden_sizes
 # and its classes, iterations_per_epoch = the batch and the samples) and the job count of a
 # sharded experiment, which changes no number.
-HIDDEN = frozenset({"n_train", "n_test", "layer_sizes", "iterations_per_epoch", "shards"})
+# hidden everywhere; the seed is stated once, in the appendix
+HIDDEN = frozenset({"n_train", "n_test", "layer_sizes", "iterations_per_epoch", "shards", "seed"})
 
 
 def number(value) -> str:
@@ -54,7 +55,7 @@ def label(key: str, t) -> str:
 def value_text(key: str, value, t, ranges=()) -> str:
     """A setting's value as the table shows it; ``ranges``: the unit's [low, high] settings."""
     if key in ranges and isinstance(value, list) and len(value) == 2:
-        return f"{number(value[0])} … {number(value[1])}"
+        return t("range", low=number(value[0]), high=number(value[1]))
     if isinstance(value, dict):
         if "name" in value:
             return arm_text(value, t, ranges)
@@ -64,7 +65,7 @@ def value_text(key: str, value, t, ranges=()) -> str:
             return "; ".join(arm_text(v, t, ranges) for v in value)
         return ", ".join(value_text(key, v, t, ranges) for v in value)
     if isinstance(value, str):
-        return NAMES.get(value, value)
+        return display(value, t)
     return number(value)
 
 
@@ -105,4 +106,5 @@ def merged_table(sections: list[tuple[str, dict]], experiment, t) -> dict:
         "rows": rows,
         "reference": t(f"reference_{experiment.hook('section', 'REFERENCE')}"),
         "has_reference": any(row["reference"] for row in rows),
+        "base": None,  # the earlier section whose settings these repeat (layout.settings_once)
     }

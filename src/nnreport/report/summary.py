@@ -13,9 +13,11 @@ import yaml
 from nnreport import experiments
 from nnreport.config import defaults
 from nnreport.lock import locked_status
+from nnreport.messages import listed
 from nnreport.report.assets import Paths, load_result
 from nnreport.report.code import git_commit
 from nnreport.report.findings import ALPHA
+from nnreport.report.verdicts import verdict_table
 
 PACKAGES = (
     "numpy",
@@ -38,24 +40,19 @@ def version(package: str) -> str:
     return "not installed"
 
 
-def cross_dataset(
-    datasets: list[str], names: list[str], paths: Paths, t, titles: list[str] | None = None
-) -> dict:
-    """One row per comparison, one column per dataset (headed by its title): each unit's
-    ``section.summary(record, t)`` gives (row label, cell) pairs."""
+def other_results(datasets: list[str], names: list[str], paths: Paths, t) -> list[list[str]]:
+    """Results that are no claim's key number, a row each with a cell per dataset: each
+    unit's ``section.summary(record, t)`` gives (row label, cell) pairs."""
     rows: dict[str, list[str]] = {}
     for name in names:
         summarise = experiments.get(name).hook("section", "summary")
         for column, dataset in enumerate(datasets):
             for label, cell in summarise(load_result(paths.result(dataset, name))[0], t):
                 rows.setdefault(label, [""] * len(datasets))[column] = cell
-    return {
-        "header": [t("comparison"), *(titles or datasets)],
-        "rows": [[label, *cells] for label, cells in rows.items()],
-    }
+    return [[label, *cells] for label, cells in rows.items()]
 
 
-SOURCES = ("textbook", "homework")
+SOURCES = ("textbook", "homework", "report")  # the report's own checks last
 VERDICTS = ("supported", "not_supported", "inconclusive")
 
 
@@ -67,36 +64,53 @@ def all_findings(datasets: list[dict]):
                 yield column, ds, section, finding
 
 
-def conclusion(datasets: list[dict], t) -> list[dict]:
-    """Per source (textbook, TF homework), one line per claim: on which datasets it was
-    supported, not supported, inconclusive or not applicable."""
-    by_claim: dict[str, dict[str, list[str]]] = {}
+def conclusion(datasets: list[dict], t) -> list[str]:
+    """Across the experiments, per source: how many claims got the same verdict on every
+    dataset where they were judged (supported, not supported, inconclusive), and which got
+    different verdicts (across datasets, or within a family of tests on one), with where.
+    The verdicts themselves, and their caveats, are in the matrix."""
+    cells: dict[str, dict[str, set[str]]] = {}  # claim -> dataset title -> verdicts
     sources: dict[str, str] = {}
-    caveats: dict[tuple[str, str], list[str]] = {}
     for _, ds, _, finding in all_findings(datasets):
+        if finding.verdict == "not_applicable":
+            continue
         sources[finding.claim] = finding.source
-        if finding.caveat:
-            caveats.setdefault((finding.claim, finding.caveat), []).append(ds["meta"]["title"])
-        verdicts = by_claim.setdefault(finding.claim, {})
-        names = verdicts.setdefault(finding.verdict, [])
-        if ds["meta"]["title"] not in names:
-            names.append(ds["meta"]["title"])
-    groups = []
+        by_dataset = cells.setdefault(finding.claim, {})
+        by_dataset.setdefault(ds["meta"]["title"], set()).add(finding.verdict)
+    paragraphs = []
     for source in SOURCES:
-        lines = []
-        for claim, verdicts in by_claim.items():
-            if sources[claim] != source:
-                continue
-            parts = [f"{t('verdict_' + v)}: {', '.join(names)}" for v, names in verdicts.items()]
-            parts += [
-                t(key, datasets=", ".join(names))
-                for (c, key), names in caveats.items()
-                if c == claim
-            ]
-            lines.append(f"{t('claim_' + claim)} — {'; '.join(parts)}.")
-        if lines:
-            groups.append({"title": t(f"source_{source}"), "lines": lines})
-    return groups
+        claims = [c for c in cells if sources[c] == source]
+        if not claims:
+            continue
+        uniform = {v: 0 for v in VERDICTS}
+        mixed = []
+        for claim in claims:
+            found = {v for verdicts in cells[claim].values() for v in verdicts}
+            if len(found) == 1:
+                uniform[found.pop()] += 1
+            else:
+                mixed.append(
+                    t("conclusion_where", claim=t(f"claim_{claim}"), where=where(cells[claim], t))
+                )
+        text = t(f"conclusion_{source}", total=len(claims), **uniform)
+        if mixed:
+            claims_text = t("where_separator").join(mixed)
+            text += " " + t("conclusion_mixed", count=len(mixed), claims=claims_text)
+        paragraphs.append(text)
+    return paragraphs
+
+
+def where(by_dataset: dict[str, set[str]], t) -> str:
+    """Each verdict with the datasets it came out on: "supported on MNIST; inconclusive on
+    digits" (a dataset whose family split counts as mixed)."""
+    named: dict[str, list[str]] = {}
+    for title, verdicts in by_dataset.items():
+        verdict = next(iter(verdicts)) if len(verdicts) == 1 else "mixed"
+        named.setdefault(verdict, []).append(title)
+    return t("where_separator").join(
+        t("verdict_on", verdict=t(f"verdict_{v}"), datasets=listed(titles, t))
+        for v, titles in named.items()
+    )
 
 
 def limitations(config: dict, datasets: list[dict], t) -> list[str]:
@@ -117,6 +131,7 @@ def limitations(config: dict, datasets: list[dict], t) -> list[str]:
     seeds = sorted({s.get("repeats", 1) for s in settings.values() if s.get("repeats", 1) > 1})
     if seeds:
         lines.append(t("limit_seeds", seeds=" / ".join(map(str, seeds))))
+    subsets: list[str] = []
     for name in experiments.names():
         if name not in settings:
             continue
@@ -126,69 +141,82 @@ def limitations(config: dict, datasets: list[dict], t) -> list[str]:
             for section in ds["sections"]
             if section["key"] == name
         ]
-        lines += experiments.get(name).hook("section", "limits")(settings[name], records, t)
+        experiment = experiments.get(name)
+        lines += experiment.hook("section", "limits")(settings[name], records, t)
+        subset = experiment.hook("section", "training_subset")(settings[name], t)
+        if subset and subset not in subsets:
+            subsets.append(subset)
+    if subsets:
+        lines.append(t("limit_subsets", items=listed(subsets, t)))
     return lines
 
 
 def verdict_matrix(datasets: list[dict], t) -> dict:
-    """Claims (grouped by source) x datasets; a cell holds the verdict, its key number and
-    the section it links to. Several findings of one claim in a cell (Momentum, AdaGrad and
-    Adam against SGD) show how many were supported."""
-    cells: dict[str, dict[int, dict]] = {}
-    sources: dict[str, str] = {}
-    for column, ds, section, finding in all_findings(datasets):
-        sources[finding.claim] = finding.source
-        href = f"#{ds['name']}-{section['key']}"
-        by_column = cells.setdefault(finding.claim, {})
-        by_column.setdefault(column, {"findings": [], "href": href})["findings"].append(finding)
-    groups = []
+    """Claims (grouped by source; a claim checked per subject, such as Momentum, AdaGrad and
+    Adam against SGD, a row per subject) x datasets. A cell holds the verdict, the key number
+    with its interval and, for a family of tests, Holm's p-value, and links to its
+    experiment; a claim not judged on a dataset, or judged with a caveat, points to a note
+    below the table, each note said once (``verdicts.verdict_table``)."""
+    titles = [ds["meta"]["title"] for ds in datasets]
+    found = list(all_findings(datasets))
+    groups, notes = [], []
     for source in SOURCES:
-        rows = [
-            {
-                "claim": t(f"claim_{claim}"),
-                "cells": [matrix_cell(by_column.get(c), t) for c in range(len(datasets))],
-            }
-            for claim, by_column in cells.items()
-            if sources[claim] == source
+        parts = [
+            (title, [(s["key"], f) for c, _, s, f in found if c == column and f.source == source])
+            for column, title in enumerate(titles)
         ]
-        if rows:
-            groups.append({"title": t(f"source_{source}"), "rows": rows})
-    caveat = any(cell and cell["caveat"] for g in groups for r in g["rows"] for cell in r["cells"])
-    return {"columns": [ds["meta"]["title"] for ds in datasets], "groups": groups, "caveat": caveat}
+        table = verdict_table([(title, [f for _, f in pairs]) for title, pairs in parts], t, notes)
+        anchors = {(f.claim, f.subject): key for _, pairs in parts for key, f in pairs}
+        for row in table["rows"]:
+            row["href"] = f"#{anchors[row['key']]}"
+        if table["rows"]:
+            groups.append({"title": t(f"source_{source}"), "rows": table["rows"]})
+    return {"columns": titles, "groups": groups, "notes": notes}
 
 
-def matrix_cell(cell: dict | None, t) -> dict | None:
-    if cell is None:
-        return None
-    found = cell["findings"]
-    verdicts = {f.verdict for f in found}
-    verdict = verdicts.pop() if len(verdicts) == 1 else "mixed"
-    if len(found) == 1:
-        number = found[0].key_number or ""
-    else:
-        number = f"{sum(f.verdict == 'supported' for f in found)}/{len(found)}"
-    return {
-        "verdict": verdict,
-        "text": t(f"verdict_{verdict}"),
-        "number": number,
-        "href": cell["href"],
-        "caveat": any(f.caveat for f in found),
-    }
-
-
-def homework_table(datasets: list[dict], names: list[str], paths: Paths, t) -> list[list[str]]:
-    """Our numbers beside the homework's published ones: each unit's optional
-    ``section.homework(record, dataset, t)`` gives (quantity, ours, the homework's) rows."""
-    rows = []
-    for ds in datasets:
-        for name in names:
-            published = experiments.get(name).hook("section", "homework")
+def homework_table(datasets: list[dict], names: list[str], paths: Paths, t) -> dict:
+    """Our numbers beside the write-ups' published ones, a column per write-up: each unit's
+    ``homework(record, arrays, dataset, t)`` gives (quantity, ours, theirs) rows for its
+    ``WRITEUP``."""
+    rows, writeups = [], []
+    for name in names:
+        experiment = experiments.get(name)
+        published, writeup = (experiment.hook("section", h) for h in ("homework", "WRITEUP"))
+        for ds in datasets:
             path = paths.result(ds["name"], name)
             if not path.is_file():
                 continue
-            for quantity, ours, theirs in published(load_result(path)[0], ds["name"], t):
-                rows.append([ds["meta"]["title"], quantity, ours, theirs])
-    return rows
+            for quantity, ours, theirs in published(*load_result(path), ds["name"], t):
+                if theirs in ("", "—"):
+                    continue  # the write-up published nothing to set beside it
+                rows.append((ds["meta"]["title"], quantity, ours, writeup, theirs))
+                writeups += [writeup] if writeup not in writeups else []
+    return {
+        "writeups": writeups,
+        "rows": [
+            [title, quantity, ours, *(theirs if w == writeup else "" for w in writeups)]
+            for title, quantity, ours, writeup, theirs in rows
+        ],
+    }
+
+
+def verdict_records(datasets: list[dict]) -> list[dict]:
+    """Every verdict as plain data (the PDF's verdicts.json)."""
+    return [
+        {
+            "dataset": ds["name"],
+            "experiment": section["key"],
+            "claim": f.claim,
+            "subject": f.subject,
+            "source": f.source,
+            "verdict": f.verdict,
+            "key": f.key_number,
+            "interval": list(f.interval) if f.interval else None,
+            "p": f.p,
+            "basis": f.basis,
+        }
+        for _, ds, section, f in all_findings(datasets)
+    ]
 
 
 def counts(datasets: list[dict]) -> dict[str, int]:
@@ -253,6 +281,15 @@ def runtime_matrix(rows: list[list[str]], scopes: list[tuple[str, str]]) -> dict
     }
 
 
+def job_labels(jobs: dict, t) -> dict:
+    """The runtime table with each job named for the reader (``job_<name>``: the
+    experiment's short name, data preparation, figures); an unknown job keeps its name."""
+    rows = [
+        [t(f"job_{row[0]}") if t.has(f"job_{row[0]}") else row[0], *row[1:]] for row in jobs["rows"]
+    ]
+    return {**jobs, "rows": rows}
+
+
 def changed_settings(config: dict, default: dict) -> dict:
     """The parts of ``config`` that differ from ``default``, nested dicts key by key."""
     changed = {}
@@ -267,18 +304,26 @@ def changed_settings(config: dict, default: dict) -> dict:
 
 
 def provenance(config: dict, metas: list[dict], paths: Paths, rebuild: str, t) -> dict:
-    changed = changed_settings(config, defaults())
+    scale = config.get("scale", "book")
+    changed = changed_settings(config, defaults(scale))  # against the defaults at its scale
+    if scale != "book":
+        changed = {"scale": scale, **changed}
     return {
         "commit": git_commit(),
         "versions": [(p, version(p)) for p in PACKAGES],
-        "config_yaml": yaml.safe_dump(changed, sort_keys=False, allow_unicode=True)
+        "config_yaml": yaml.safe_dump(
+            changed, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None
+        )
         if changed
         else "{}",
         "seeds": [(key, settings.get("seed")) for key, settings in config["experiments"].items()],
         "checksums": [(m["name"], f, d) for m in metas for f, d in m["checksums"].items()],
-        "jobs": runtime_matrix(
-            job_runtimes(paths.benchmarks),
-            [(m["name"], m["title"]) for m in metas] + [("general", t("dataset_free"))],
+        "jobs": job_labels(
+            runtime_matrix(
+                job_runtimes(paths.benchmarks),
+                [(m["name"], m["title"]) for m in metas] + [("general", t("dataset_free"))],
+            ),
+            t,
         ),
         "cores": os.cpu_count(),
         "rebuild": rebuild,

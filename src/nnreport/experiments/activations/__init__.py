@@ -8,6 +8,6 @@ EXPERIMENTS = (
         unit=__name__,
         order=25,
         needs_dataset=False,
-        reviewed=("experiments.activations.train:run",),
+        listed=("experiments.activations.train:run",),
     ),
 )

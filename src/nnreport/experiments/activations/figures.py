@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from nnreport.names import NAMES
+from nnreport.names import display
 
 
 def activation_grid(record: dict, arrays: dict, title: str, t, activation: str) -> Figure:
@@ -15,7 +15,7 @@ def activation_grid(record: dict, arrays: dict, title: str, t, activation: str) 
     low, high = record["ranges"][a]
     edges = np.linspace(low, high, hist.shape[-1] + 1)
     rows, cols = hist.shape[:2]
-    fig = Figure(figsize=(1.15 * cols + 0.5, 0.5 * rows + 0.65))
+    fig = Figure(figsize=(1.15 * cols + 0.5, 0.36 * rows + 0.55), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False, sharex=True)
     for r in range(rows):
         for c in range(cols):
@@ -25,7 +25,7 @@ def activation_grid(record: dict, arrays: dict, title: str, t, activation: str) 
             if activation == "relu":
                 # the zeros (half the units) would flatten the rest: cut the first bin, say it
                 if hist[r, c, 1:].max() > 0:
-                    ax.set_ylim(0, hist[r, c, 1:].max() * 1.15)
+                    ax.set_ylim(0, hist[r, c, 1:].max() * 1.6)  # room for the share above
                 zeros = record["saturated"][a][r][c]
                 label = {"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1}
                 ax.text(
@@ -35,16 +35,14 @@ def activation_grid(record: dict, arrays: dict, title: str, t, activation: str) 
                     ha="right",
                     va="top",
                     transform=ax.transAxes,
-                    fontsize=6,
+                    fontsize=6.5,
                     bbox=label,
                 )
-            ax.tick_params(labelsize=6)
             if r == 0:
-                ax.set_title(t("plot_layer", n=c + 1), fontsize=7)
+                ax.set_title(t("plot_layer", n=c + 1))
             if c == 0:
-                ax.set_ylabel(record["init_labels"][r], fontsize=7)
-    fig.suptitle(NAMES.get(activation, activation), fontsize=10)
-    fig.tight_layout()
+                ax.set_ylabel(record["init_labels"][r], rotation=0, ha="right", va="center")
+    fig.suptitle(display(activation, t))
     return fig
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from nnreport.names import NAMES
+from nnreport.names import display
+from nnreport.report.numbers import sig
 from nnreport.report.sections import base, table
 
 
 def build(ctx) -> dict:
     record, t = ctx.record, ctx.t
-    section = base(ctx, head=12, tail=12)
+    section = base(ctx, head=3, tail=3)
     rows = [
-        [NAMES.get(act, act), init, " / ".join(f"{s:.3f}" for s in stds), f"{sat[-1]:.2f}"]
+        [display(act, t), init, " / ".join(sig(s) for s in stds), sig(sat[-1])]
         for act, per_init_std, per_init_sat in zip(
             record["activations"], record["std"], record["saturated"], strict=True
         )
@@ -27,17 +28,5 @@ def build(ctx) -> dict:
 
 
 def discuss(parts: list[dict], t) -> list[str]:
-    """The last layer's spread per activation and initialisation, then why."""
-    record = parts[0]["record"]
-    spreads = "; ".join(
-        f"{NAMES.get(act, act)}: "
-        + ", ".join(
-            f"{init} {stds[-1]:.2g}"
-            for init, stds in zip(record["init_labels"], per_init, strict=True)
-        )
-        for act, per_init in zip(record["activations"], record["std"], strict=True)
-    )
-    return [
-        t("discussion_activations", layers=len(record["std"][0][0]), spreads=spreads),
-        t("why_activations"),
-    ]
+    """Why the spreads behave as the table shows (the table carries the numbers)."""
+    return [t("why_activations")]

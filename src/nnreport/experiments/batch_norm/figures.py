@@ -16,7 +16,7 @@ def batch_norm_grid(record: dict, arrays: dict, title: str, t) -> Figure:
     scales = record["scales"]
     rows = math.ceil(len(scales) / 8)  # up to 8 panels a row: drawn at the page's width
     cols = math.ceil(len(scales) / rows)
-    fig = Figure(figsize=(1.0 * cols + 0.4, 0.85 * rows + 0.7))
+    fig = Figure(figsize=(7.2, 0.45 * rows + 0.52), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False, sharex=True, sharey=True)
     epochs = np.arange(acc.shape[1])
     for i, ax in enumerate(axes.flat):
@@ -24,15 +24,13 @@ def batch_norm_grid(record: dict, arrays: dict, title: str, t) -> Figure:
             ax.set_axis_off()
             continue
         band(ax, epochs, acc[:, :, 1, i], label=t("with_bn"), linewidth=1.2)
-        band(ax, epochs, acc[:, :, 0, i], label=t("without_bn"), linestyle="--", linewidth=1.0)
-        ax.set_title(f"w = {scales[i]:.2g}", fontsize=7, pad=2)
-        ax.set_ylim(0, 1)
-        ax.tick_params(labelsize=6)
-    fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="upper right", ncols=2, fontsize=7)
-    fig.suptitle(title, fontsize=9, x=0.06, ha="left")
-    fig.supxlabel(t("plot_epoch"), fontsize=8)
-    fig.supylabel(t("plot_train_accuracy"), fontsize=8)
-    fig.tight_layout()
+        band(ax, epochs, acc[:, :, 0, i], label=t("without_bn"), linewidth=1.0)
+        ax.set_title(f"w = {scales[i]:.3g}", pad=2)  # as the table prints it
+        ax.set(ylim=(0, 1), yticks=(0, 0.5, 1))
+    fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="outside upper right", ncols=2)
+    fig.suptitle(title, x=0.02, ha="left")
+    fig.supxlabel(t("plot_epoch"))
+    fig.supylabel(t("plot_train_accuracy"))
     return fig
 
 

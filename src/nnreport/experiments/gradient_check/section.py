@@ -11,6 +11,7 @@ import numpy as np
 from markupsafe import Markup
 
 from nnreport.report.findings import Claim, Finding, Test, make
+from nnreport.report.numbers import sig
 from nnreport.report.sections import base, table
 
 CLAIMS = (Claim("gradients_agree"),)
@@ -31,12 +32,12 @@ def build(ctx) -> dict:
         [
             Markup("<code>%s</code>") % r["param"],
             t("entries_of", checked=r["entries"], size=int(np.prod(r["shape"]))),
-            f"{r['max_abs_diff']:.2e}",
-            t("zero_gradient") if r["param"] in zero else f"{r['max_rel_diff']:.2e}",
+            sig(r["max_abs_diff"]),
+            t("zero_gradient") if r["param"] in zero else sig(r["max_rel_diff"]),
         ]
         for r in record["rows"]
     ]
-    section = base(ctx, head=20, tail=10)
+    section = base(ctx, head=6, tail=4)
     section["tables"].append(
         table(
             t("gradient_check_table", title=ctx.title),
@@ -60,7 +61,7 @@ def findings(ctx) -> list[Finding]:
         "rule_gradients",
         "basis_gradients",
         {"relative": f"{MAX_RELATIVE:g}", "absolute": f"{MAX_ABSOLUTE:g}"},
-        key=f"{max(relative, default=0):.0e}",
+        key=sig(max(relative, default=0)),
     )
     return [
         make(
@@ -68,8 +69,8 @@ def findings(ctx) -> list[Finding]:
             "gradients_agree",
             test,
             arrays=len(record["rows"]),
-            relative=f"{max(relative, default=0):.1e}",
+            relative=sig(max(relative, default=0)),
             zero=", ".join(sorted(zero)) or "—",
-            absolute=f"{max(absolute, default=0):.1e}",
+            absolute=sig(max(absolute, default=0)),
         )
     ]

@@ -11,7 +11,12 @@ EXPERIMENTS = (
         priority=10,
         reviewed=(
             "experiments.hparam_search.train:sample",
+            "experiments.hparam_search.train:extended_box",
+            "experiments.hparam_search.train:goes_on",
+        ),
+        listed=(
             "experiments.hparam_search.train:best_range",
+            "experiments.hparam_search.train:decay_effect",
             "experiments.hparam_search.train:merge",
         ),
     ),

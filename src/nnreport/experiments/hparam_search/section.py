@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from nnreport.experiments.common import epoch_schedule
+from nnreport.experiments.hparam_search.train import stage_title
 from nnreport.report.findings import ALPHA, Claim, Finding, Test, make
 from nnreport.report.numbers import fixed, interval, p_value, sig
-from nnreport.report.sections import base, table
+from nnreport.report.sections import base, log_excerpt, table
 
 CLAIMS = (Claim("lr_range"), Claim("wd_range"))
 TEXTBOOK = {"lr": (1e-3, 1e-2), "weight_decay": (1e-8, 1e-6)}  # the textbook's ranges (6.5.3)
-HIDDEN_SETTINGS = ("best_shown",)  # how many trials the log lists
+# best_shown: how many trials the log lists; train, validation, score: the split the run
+# made (the limits give the scoring size); repeats: one run per trial
+HIDDEN_SETTINGS = ("best_shown", "train", "validation", "score", "repeats")
 RANGE_SETTINGS = ("lr_range", "lr_limit", "weight_decay_range", "weight_decay_limit")
 
 
 def build(ctx) -> dict:
     record, t = ctx.record, ctx.t
-    section = base(ctx, head=40, tail=0)
+    section = base(ctx)
+    section["log"] = search_log(record)
     entries = [*record["stages"], *record["repeats"]]
     section["tables"].append(
         table(
@@ -32,8 +36,8 @@ def build(ctx) -> dict:
             [
                 [
                     stage_label(record, e["stage"], t),
-                    *box_cells(e["box"]),
-                    *box_cells(e["best_range"]),
+                    *box_cells(e["box"], t),
+                    *box_cells(e["best_range"], t),
                     p_cell(e["decay_effect"]),
                     str(e["diverged"]),
                 ]
@@ -46,12 +50,7 @@ def build(ctx) -> dict:
     ok = [trials[i] for i in last["ranking"] if trials[i]["status"] == "ok"]
     section["tables"].append(
         table(
-            t(
-                "hparam_best_table",
-                count=len(last["top"]),
-                stage=last["stage"] + 1,
-                score=record["split"]["score"],
-            ),
+            t("hparam_best_table"),
             [
                 t("rank"),
                 t("hparam_score"),
@@ -71,20 +70,24 @@ def build(ctx) -> dict:
                 ]
                 for n, tr in enumerate(ok[: len(last["top"])], start=1)
             ],
+            note=t(
+                "hparam_best_note",
+                count=len(last["top"]),
+                stage=last["stage"] + 1,
+                score=record["split"]["score"],
+            ),
         )
     )
-    section["highlight"] = t(
-        "hparam_recommendation",
-        lr=range_text(record, "lr"),
-        wd=range_text(record, "weight_decay"),
-        k=record["settings_used"]["top_k"],
-        stage=last["stage"] + 1,
-        top=len(last["top"]),
-        repeats=len(record["repeats"]),
-        lr_spread=spread_text(record, "lr"),
-        wd_spread=spread_text(record, "weight_decay"),
-    )
     return section
+
+
+def search_log(record: dict, best: int = 1) -> str:
+    """The log's header of each stage (and repeat) with its first ``best`` lines."""
+    lines = []
+    for entry in [*record["stages"], *record["repeats"]]:
+        header = stage_title(record["settings_used"], entry["stage"])
+        lines += [f"=========== {header} ===========", *entry["best"][:best]]
+    return log_excerpt(lines, len(lines), 0)
 
 
 def stage_label(record: dict, stage: int, t) -> str:
@@ -98,7 +101,7 @@ def p_cell(effect: dict) -> str:
     return "—" if effect["p"] is None else p_value(effect["p"])
 
 
-def range_text(record: dict, key: str) -> str:
+def range_text(record: dict, key: str, t) -> str:
     """The recommended range of ``key``; open ("≥ 0.016") at an edge it still touched when
     the search ended."""
     low, high = (sig(v) for v in record["recommendation"][key])
@@ -109,20 +112,21 @@ def range_text(record: dict, key: str) -> str:
         return f"≥ {low}"
     if "low" in sides:
         return f"≤ {high}"
-    return f"{low} … {high}"
+    return t("range", low=low, high=high)
 
 
-def spread_text(record: dict, key: str) -> str:
+def spread_text(record: dict, key: str, t) -> str:
     """How far each end moved over the last stage and its repeats: "[a, b] … [c, d]"."""
     ends = record.get("spread", {}).get(key)
     if not ends:
         return "—"
-    return " … ".join("[{}, {}]".format(*interval(low, high, 2)) for low, high in ends)
+    low, high = ("[{}, {}]".format(*interval(a, b, 2)) for a, b in ends)
+    return t("range", low=low, high=high)
 
 
-def box_cells(box: dict) -> list[str]:
+def box_cells(box: dict, t) -> list[str]:
     """A box's learning-rate and weight-decay ranges, one cell each."""
-    return [f"{sig(low)} … {sig(high)}" for low, high in (box["lr"], box["weight_decay"])]
+    return [t("range", low=sig(a), high=sig(b)) for a, b in (box["lr"], box["weight_decay"])]
 
 
 def findings(ctx) -> list[Finding]:
@@ -143,7 +147,7 @@ def findings(ctx) -> list[Finding]:
             high < textbook[0] and set(sides) <= {"low"}
         )
         shown = {"edges": ", ".join(t(f"edge_{e}") for e in sides)}
-        number = range_text(record, key)
+        number = range_text(record, key, t)
         if key == "weight_decay" and (effect["p"] is None or effect["p"] >= ALPHA):
             test = Test(
                 "inconclusive",
@@ -164,7 +168,7 @@ def findings(ctx) -> list[Finding]:
                 {"top": len(record["stages"][-1]["top"])},
                 key=number,
             )
-        found.append(make(t, claim, test, range=number, spread=spread_text(record, key)))
+        found.append(make(t, claim, test, range=number, spread=spread_text(record, key, t)))
     return found
 
 
@@ -194,29 +198,27 @@ def discuss(parts: list[dict], t) -> list[str]:
 
 
 def limits(settings: dict, records: list, t) -> list[str]:
-    """How the trials were scored, and the training subset."""
+    """How the trials were scored."""
     sizes = sorted({record["split"]["score"] for _, record in records})
     lines = []
     if sizes:
         lines.append(t("limit_search", score=" / ".join(f"{n:,}" for n in sizes)))
-    return lines + [t("limit_subset_hparam_search", n=f"{settings['train_samples']:,}")]
+    return lines
 
 
-def summary(record: dict, t) -> list[tuple[str, str]]:
-    return [
-        (t("summary_lr_range"), range_text(record, "lr")),
-        (t("summary_wd_range"), range_text(record, "weight_decay")),
-    ]
+def training_subset(settings: dict, t) -> str:
+    return t("subset_hparam_search", n=f"{settings['train_samples']:,}")
 
 
-# The homework's published search results (Best-1 validation accuracy, ranges read by hand).
+WRITEUP = "HW5"
+# HW5's published search results (Best-1 validation accuracy, ranges read by hand).
 PUBLISHED = {
     "fashion_mnist": {"best": 0.73, "lr": (0.0038, 0.0088), "weight_decay": (5.3e-8, 2.67e-5)},
     "digits": {"best": 0.92, "lr": (0.0040, 0.0097), "weight_decay": (3.88e-7, 9.46e-5)},
 }
 
 
-def homework(record: dict, dataset: str, t) -> list[tuple[str, str, str]]:
+def homework(record: dict, arrays: dict, dataset: str, t) -> list[tuple[str, str, str]]:
     """The first stage's Best-1 by the textbook's protocol (its box, 100 validation images),
     which is what the homework measured, and the recommended ranges, beside the homework's
     ("—" where it has none)."""
@@ -224,7 +226,7 @@ def homework(record: dict, dataset: str, t) -> list[tuple[str, str, str]]:
     published = PUBLISHED.get(dataset, {})
 
     def span(pair) -> str:
-        return "{} – {}".format(*(sig(v, 2) for v in pair))
+        return t("range", low=sig(pair[0], 2), high=sig(pair[1], 2))
 
     rows = [
         (
@@ -237,7 +239,7 @@ def homework(record: dict, dataset: str, t) -> list[tuple[str, str, str]]:
         rows.append(
             (
                 t(f"homework_{key}_range"),
-                range_text(record, key),
+                range_text(record, key, t),
                 span(published[key]) if published else "—",
             )
         )

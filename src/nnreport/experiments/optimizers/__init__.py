@@ -8,8 +8,8 @@ EXPERIMENTS = (
         unit=__name__,
         order=10,
         priority=5,  # five seeds: among the longer jobs
+        listed=("experiments.optimizers.train:compare_losses",),
         reviewed=(
-            "experiments.optimizers.train:compare_losses",
             "nn.optimizers:Momentum.step",
             "nn.optimizers:AdaGrad.step",
             "nn.optimizers:Adam.step",

@@ -5,13 +5,12 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from nnreport.plots import PANEL, band, fixed_figures, plain_log_ticks, smooth
+from nnreport.plots import band, fixed_figures, legend_below, panel, plain_log_ticks, smooth
 
 
 def loss_curves(record: dict, arrays: dict, title: str, t) -> Figure:
     """Smoothed training loss per arm against the iteration (optimizers, weight_init)."""
-    fig = Figure(figsize=PANEL)
-    ax = fig.subplots()
+    fig, ax = panel(extra_height=0.5)
     loss = arrays["loss"]  # (repeats, iterations, arms)
     steps = np.arange(loss.shape[1])
     for index, label in enumerate(record["labels"]):
@@ -23,8 +22,7 @@ def loss_curves(record: dict, arrays: dict, title: str, t) -> Figure:
     plain_log_ticks(ax.yaxis)
     ax.set(xlabel=t("plot_iteration"), ylabel=t("plot_loss_smoothed"), title=title)
     ax.grid(alpha=0.3)
-    ax.legend(ncols=2, loc="best")
-    fig.tight_layout()
+    legend_below(fig, ax, ncols=2)
     return fig
 
 

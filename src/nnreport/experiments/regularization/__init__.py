@@ -8,7 +8,7 @@ EXPERIMENTS = (
         unit=__name__,
         order=40,
         priority=5,
-        reviewed=(
+        listed=(
             "nn.trainer:train",
             "experiments.regularization.train:run",
         ),

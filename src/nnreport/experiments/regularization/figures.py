@@ -5,20 +5,18 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from nnreport.plots import PANEL, band
+from nnreport.plots import band, legend_below, panel
 
 
 def accuracy_curves(record: dict, arrays: dict, title: str, t) -> Figure:
     """Train and test accuracy per epoch (overfit, weight_decay, dropout)."""
-    fig = Figure(figsize=PANEL)
-    ax = fig.subplots()
+    fig, ax = panel(extra_height=0.2)
     epochs = np.arange(arrays["train_acc"].shape[1])
-    band(ax, epochs, arrays["train_acc"], label=t("train"), marker="o", markevery=10, markersize=3)
-    band(ax, epochs, arrays["test_acc"], label=t("test"), marker="s", markevery=10, markersize=3)
+    band(ax, epochs, arrays["train_acc"], label=t("train"))
+    band(ax, epochs, arrays["test_acc"], label=t("test"))
     ax.set(xlabel=t("plot_epoch"), ylabel=t("plot_accuracy"), ylim=(0, 1.0), title=title)
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower right")
-    fig.tight_layout()
+    legend_below(fig, ax)
     return fig
 
 

@@ -8,7 +8,7 @@ EXPERIMENTS = (
         unit=__name__,
         order=80,
         needs_dataset=False,
-        reviewed=(
+        listed=(
             "experiments.tf_crosscheck.train:optimizer_differences",
             "experiments.tf_crosscheck.train:tf_loss",
         ),

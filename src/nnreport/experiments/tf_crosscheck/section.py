@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from nnreport.report.numbers import sig
 from nnreport.report.sections import base, table
 
 
 def build(ctx) -> dict:
     record, t = ctx.record, ctx.t
-    section = base(ctx, head=20, tail=20)
+    section = base(ctx, head=3, tail=2)
     section["tables"].append(
         table(
             t(
@@ -22,8 +23,8 @@ def build(ctx) -> dict:
                 [
                     r["optimizer"],
                     Markup("<code>%s</code>") % r["keras"],
-                    f"{r['max_abs_diff']:.2e}",
-                    f"{r['moved']:.3g}",
+                    sig(r["max_abs_diff"]),
+                    sig(r["moved"]),
                 ]
                 for r in record["optimizers"]
             ],
@@ -34,7 +35,7 @@ def build(ctx) -> dict:
             t("tf_gradient_table"),
             [t("parameter"), t("shape"), t("max_rel_diff")],
             [
-                [r["param"], "×".join(map(str, r["shape"])), f"{r['max_rel_diff']:.2e}"]
+                [r["param"], "×".join(map(str, r["shape"])), sig(r["max_rel_diff"])]
                 for r in record["gradients"]
             ],
         )
@@ -51,8 +52,8 @@ def discuss(parts: list[dict], t) -> list[str]:
         t(
             "discussion_tf_crosscheck",
             steps=record["settings_used"]["steps"],
-            diff=f"{worst['max_abs_diff']:.1e}",
+            diff=sig(worst["max_abs_diff"]),
             optimizer=worst["optimizer"],
-            grad=f"{grad:.1e}",
+            grad=sig(grad),
         )
     ]

@@ -10,9 +10,13 @@ EXPERIMENTS = (
         sharded=True,
         priority=20,  # the longest jobs of a build: start them first
         reviewed=(
-            "tfnet:MLPTrainer._epoch_graph",
+            "tfnet:MLPTrainer._logits",
             "tfnet:MLPTrainer._apply",
+        ),
+        listed=(
+            "tfnet:MLPTrainer._epoch_graph",
             "experiments.tf_mlp.train:arm_stats",
+            "experiments.tf_mlp.train:step_times",
         ),
     ),
 )

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-from nnreport.plots import PANEL, fixed_figures, plain_log_ticks
+from nnreport.plots import (
+    COLOURS,
+    MARKERS,
+    PANEL,
+    fixed_figures,
+    legend_below,
+    panel,
+    plain_log_ticks,
+)
 
 # The study's default arms, with display names (messages arm_<name>).
 NAMED_ARMS = (
@@ -26,14 +37,11 @@ def arm_label(t, name: str) -> str:
     return t(f"arm_{name}") if name in NAMED_ARMS else name
 
 
-MARKERS = "osD^vP*Xh"
-
-
 def tf_accuracy_strip(record: dict, arrays: dict, title: str, t) -> Figure:
     """Final test accuracy of every run, one row per arm: a box with the runs as dots
     (diverged runs as red crosses at 0); the dotted line is where a run counts as collapsed."""
     arms = record["arms"]
-    fig = Figure(figsize=(PANEL[0], 0.9 + 0.2 * len(arms)))
+    fig = Figure(figsize=(PANEL[0], 0.8 + 0.22 * len(arms)), layout="constrained")
     ax = fig.subplots()
     rng = np.random.default_rng(0)  # vertical jitter only
     for y, arm in enumerate(arms):
@@ -54,7 +62,7 @@ def tf_accuracy_strip(record: dict, arrays: dict, title: str, t) -> Figure:
                 s=10,
                 zorder=3,
                 alpha=0.8,
-                color=f"C{y % 7}",
+                color=COLOURS[y % len(COLOURS)],
                 marker=MARKERS[y % len(MARKERS)],
                 linewidths=0,
             )
@@ -62,11 +70,12 @@ def tf_accuracy_strip(record: dict, arrays: dict, title: str, t) -> Figure:
         if diverged:
             ax.scatter([0.0] * diverged, [y] * diverged, marker="x", color="tab:red", zorder=3)
     ax.axvline(record["collapse_level"], color="gray", ls=":", lw=1)
-    ax.set_yticks(range(len(arms)), [arm_label(t, arm) for arm in arms], fontsize=6)
+    # long names in two lines, so the labels leave the plot its width
+    labels = [textwrap.fill(arm_label(t, arm), 20, break_on_hyphens=False) for arm in arms]
+    ax.set_yticks(range(len(arms)), labels, fontsize=6.5, linespacing=0.95)
     ax.set_ylim(len(arms) - 0.5, -0.5)  # the first arm on top
     ax.set(xlabel=t("test_accuracy"), xlim=(0, 1.0), title=title)
     ax.grid(alpha=0.3, axis="x")
-    fig.tight_layout()
     return fig
 
 
@@ -75,8 +84,7 @@ def tf_cost_curves(record: dict, arrays: dict, title: str, t) -> Figure:
     factorial and the control), one colour and marker per arm."""
     settings = {a["name"]: a for a in record["settings_used"]["arms"]}
     shown = [a for a in record["arms"] if settings[a].get("datasets") is None]
-    fig = Figure(figsize=(PANEL[0], PANEL[1] + 0.6))  # the legend below the plot
-    ax = fig.subplots()
+    fig, ax = panel(extra_height=0.8)
     cost = arrays["cost"]  # (runs, epochs)
     epochs = np.arange(1, cost.shape[1] + 1)
     every = max(1, len(epochs) // 6)
@@ -86,20 +94,20 @@ def tf_cost_curves(record: dict, arrays: dict, title: str, t) -> Figure:
             ax.plot(
                 epochs,
                 cost[i],
-                color=f"C{index}",
+                color=COLOURS[index % len(COLOURS)],
                 ls="-",
                 lw=0.8,
                 alpha=0.7,
-                marker=MARKERS[index],
+                marker=MARKERS[index % len(MARKERS)],
                 markersize=2.5,
                 markevery=every,
                 label=arm_label(t, arm) if n == 0 else None,
             )
     ax.set(xlabel=t("plot_epoch"), ylabel=t("plot_cost"), yscale="log", title=title)
     plain_log_ticks(ax.yaxis)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     ax.grid(alpha=0.3)
-    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", fontsize=5.5, ncols=2)
-    fig.tight_layout(rect=(0, 0.24, 1, 1))
+    legend_below(fig, ax, ncols=1)  # one arm a line: the names are long
     return fig
 
 

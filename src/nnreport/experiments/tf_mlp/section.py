@@ -9,6 +9,7 @@ import numpy as np
 
 from nnreport.experiments.tf_mlp.figures import arm_label
 from nnreport.experiments.tf_mlp.train import collapse_level
+from nnreport.messages import listed
 from nnreport.report.findings import (
     Claim,
     Finding,
@@ -24,7 +25,7 @@ from nnreport.report.findings import (
     rank_test,
 )
 from nnreport.report.numbers import fixed, sig
-from nnreport.report.sections import base, table
+from nnreport.report.sections import base, log_excerpt, table
 
 HOMEWORK_GD_ACCURACY = 0.965  # the homework's plain gradient descent, "about 96.5 %" per run
 EQUIVALENCE_MARGIN = 0.01  # "about": within one point
@@ -33,11 +34,11 @@ HOMEWORK_ARM = "adam_seed"  # dropout + the homework's Adam settings
 # on every dataset (see train.collapse_level).
 CLAIMS = (
     Claim("tf_gd_level", "homework", datasets=("mnist",)),
-    Claim("tf_seed_collapses", "homework"),
+    Claim("tf_seed_collapses", "report"),
     Claim("tf_seed_worse", "homework"),
-    Claim("tf_adam_worse", "homework"),
-    Claim("tf_dropout_costs", "homework"),
-    Claim("tf_settings_blamed", "homework"),
+    Claim("tf_adam_worse", "report"),  # DL-HW#05 ran Adam only with dropout
+    Claim("tf_dropout_costs", "report"),
+    Claim("tf_settings_blamed", "report"),
     Claim("tf_ablation", "homework"),
     Claim("tf_adam_slower_step", "homework"),
 )
@@ -53,8 +54,17 @@ FACTOR_ORDER = ("optimizer", "settings", "dropout")
 GUESSED = ("beta_1", "beta_2", "epsilon")  # the settings the homework thought to tune
 
 
-# Shown through the split they produce (in the caption of the sweep's table), or in a table.
-HIDDEN_SETTINGS = ("train_samples", "holdout_samples", "train_fraction", "gd_sweep", "timing")
+# Shown through the split they produce (with the sweep's table), or in a table of their own
+# (the arms: the design table).
+HIDDEN_SETTINGS = (
+    "train_samples",
+    "holdout_samples",
+    "train_fraction",
+    "gd_sweep",
+    "timing",
+    "arms",
+    "split",
+)
 REFERENCE = "homework"
 # The homework's network and budget (15 epochs of 550 batches on MNIST).
 REFERENCE_SETTINGS = {
@@ -108,8 +118,9 @@ def arm_cell(record: dict, arm: str) -> str:
 def build(ctx) -> dict:
     record, t = ctx.record, ctx.t
     arms, stats = record["arms"], record["stats"]
-    section = base(ctx, head=16, tail=16)
-    section["tables"].append(factorial_table(record, t, ctx.title))
+    section = base(ctx)
+    section["log"] = study_log(record, t)
+    section["tables"].append(design_table(record, t))
     homework = [a for a in ("gd", HOMEWORK_ARM) if a in arms]
     runs = {(r["arm"], r["run"]): r for r in record["runs"]}
     most = max((stats[a]["runs"] for a in homework), default=0)
@@ -124,9 +135,10 @@ def build(ctx) -> dict:
         )
     )
     header = ["arm", "runs", "mean", "std", "min", "max", "collapsed", "diverged"]
+    reverted = ablation_arms(record)  # in the ablation table
     section["tables"].append(
         table(
-            t("tf_arm_table", level=fixed(record["collapse_level"], 2)),
+            t("tf_arm_table"),
             [t(h) for h in header],
             [
                 [
@@ -140,11 +152,16 @@ def build(ctx) -> dict:
                     str(stats[a]["diverged"]),
                 ]
                 for a in arms
+                if a not in reverted
             ],
+            note=t("tf_collapse_level", level=fixed(record["collapse_level"], 2)),
         )
     )
-    if ablation_arms(record):
+    if reverted:
         section["tables"].append(ablation_table(record, t))
+    plateau = plateau_table(record, ctx.arrays, t)
+    if plateau:
+        section["tables"].append(plateau)
     if record.get("step_seconds"):
         section["tables"].append(timing_table(record, t))
     sweep = record.get("sweep")
@@ -152,12 +169,7 @@ def build(ctx) -> dict:
         sweep_runs = [r for r in record["runs"] if r["arm"] == "sweep"]
         section["tables"].append(
             table(
-                t(
-                    "tf_sweep_table",
-                    arm=arm_label(t, sweep["arm"]),
-                    epochs=record["epochs"],
-                    **record["split"],
-                ),
+                t("tf_sweep_table", arm=arm_label(t, sweep["arm"]), chosen=f"{sweep['chosen']:g}"),
                 [t("learning_rate"), t("holdout_accuracy"), t("test_accuracy"), t("status")],
                 [
                     [
@@ -168,34 +180,60 @@ def build(ctx) -> dict:
                     ]
                     for r in sweep_runs
                 ],
+                note=t(
+                    "tf_sweep_note",
+                    epochs=record["epochs"],
+                    steps=record["epochs"] * steps_per_epoch(record),
+                    **record["split"],
+                ),
             )
-        )
-        held_out = {r["learning_rate"]: r["holdout_acc"] for r in sweep_runs}
-        best, chosen = sweep["best"], sweep["chosen"]
-        section["highlight"] = t(
-            "tf_sweep_highlight_best" if best == chosen else "tf_sweep_highlight",
-            arm=arm_label(t, sweep["arm"]),
-            chosen=f"{chosen:g}",
-            chosen_acc=fixed(held_out.get(chosen)),
-            best="—" if best is None else f"{best:g}",
-            best_acc=fixed(held_out.get(best)),
         )
     return section
 
 
-def factorial_table(record: dict, t, title: str) -> dict:
-    """The factorial at a glance: optimizer (rows) x dropout (columns), each cell the mean
-    test accuracy and the collapsed runs; the control in a row of its own."""
-    rows = [
-        [t("tf_factor_gd"), arm_cell(record, "gd"), arm_cell(record, "gd_dropout")],
-        [t("tf_factor_seed"), arm_cell(record, "adam_seed_plain"), arm_cell(record, HOMEWORK_ARM)],
-        [t("tf_factor_default"), "—", arm_cell(record, "adam_default")],
-    ]
-    return table(
-        t("tf_factorial_table", title=title),
-        [t("optimizer"), t("tf_no_dropout"), t("tf_dropout")],
-        rows,
-    )
+def study_log(record: dict, t, shown: int = 2) -> str:
+    """The console lines of a finished and a collapsed run with DL-HW#05's Adam (the first
+    ``shown`` epochs, the last, the accuracy), as the homework printed them; each arm quoted
+    by its display name."""
+    homework = [r for r in record["runs"] if r["arm"] == HOMEWORK_ARM and r["status"] == "ok"]
+    collapsed = [r for r in homework if r["test_acc"] < record["collapse_level"]][:1]
+    runs = [r for r in homework if r not in collapsed][:1] + collapsed
+    lines = []
+    for run in runs:
+        tag = f"[{run['arm']} ({run['run']}) seed {run['seed']}]"
+        quoted = f"[{arm_label(t, run['arm'])} ({run['run']}) seed {run['seed']}]"
+        own = [line.replace(tag, quoted, 1) for line in record["log"] if line.startswith(tag)]
+        lines += [*own[:shown], "(…)", *own[-2:]] if len(own) > shown + 2 else own
+    return log_excerpt(lines, len(lines), 0)
+
+
+def design_table(record: dict, t) -> dict:
+    """The arms: optimizer and its settings, dropout, runs, and where an arm runs on some
+    datasets only."""
+    keys = ("learning_rate", "beta_1", "beta_2", "epsilon")
+    rows = []
+    for arm in record["settings_used"]["arms"]:
+        optimizer = arm["optimizer"]
+        rows.append(
+            [
+                arm_label(t, arm["name"]),
+                t(f"optimizer_{optimizer['name']}"),
+                *(f"{optimizer[k]:g}" if k in optimizer else "—" for k in keys),
+                f"{arm['keep_prob']:g}",
+                str(arm["runs"]),
+                ", ".join(dataset_title(d) for d in arm["datasets"])
+                if arm.get("datasets")
+                else t("tf_every_dataset"),
+            ]
+        )
+    header = [t("arm"), t("optimizer"), *(t(f"setting_{k}") for k in keys), t("tf_keep")]
+    return table(t("tf_design_table"), [*header, t("runs"), t("tf_datasets")], rows)
+
+
+def dataset_title(name: str) -> str:
+    from nnreport.data import BUILTIN
+
+    return BUILTIN[name].title if name in BUILTIN else name
 
 
 def ablation_arms(record: dict) -> list[str]:
@@ -231,31 +269,31 @@ def ablation_table(record: dict, t) -> dict:
     )
 
 
+def geometric_mean(values) -> float:
+    return float(np.exp(np.mean(np.log(values))))
+
+
 def timing_rows(record: dict) -> list[tuple[str, float]]:
-    """(arm named for its kind, median seconds per step) in the arms' order."""
+    """(arm named for its kind, geometric mean of its seconds per step over the rounds) in
+    the arms' order. With every kind timed in each round, the ratio of two of these means is
+    the geometric mean of the per-round ratios, the estimate the verdict tests."""
     times = record["step_seconds"]
-    return [(arm, float(np.median(times[arm]))) for arm in record["arms"] if arm in times]
+    return [(arm, geometric_mean(times[arm])) for arm in record["arms"] if arm in times]
 
 
 def timing_table(record: dict, t) -> dict:
-    settings = {a["name"]: a for a in record["settings_used"]["arms"]}
-    gd = dict(timing_rows(record)).get("gd")
+    """Time per step of each kind and its ratio to gradient descent without dropout."""
+    times = record["step_seconds"]
+    base = geometric_mean(times["gd"]) if "gd" in times else None
     rows = []
     for arm, seconds in timing_rows(record):
-        kind = settings[arm]
-        rows.append(
-            [
-                t(f"optimizer_{kind['optimizer']['name']}"),
-                t("tf_dropout") if kind["keep_prob"] < 1 else t("tf_no_dropout"),
-                sig(seconds * 1000),
-                sig(seconds / gd) if gd else "—",
-            ]
-        )
-    rounds = len(next(iter(record["step_seconds"].values())))
+        ratio = "—" if base is None else sig(seconds / base)
+        rows.append([arm_label(t, arm), sig(seconds * 1000), ratio])
+    rounds = len(next(iter(times.values())))
     steps = record["settings_used"]["timing"]["steps"]
     return table(
         t("tf_timing_table", rounds=rounds, steps=steps),
-        [t("optimizer"), t("tf_dropout_column"), t("tf_ms_per_step"), t("tf_ratio_gd")],
+        [t("arm"), t("tf_ms_per_step"), t("tf_ratio_gd")],
         rows,
     )
 
@@ -347,6 +385,7 @@ def ablation_findings(record: dict, t) -> list[Finding]:
                 t,
                 "tf_ablation",
                 test,
+                subject=t(f"setting_{key}"),
                 setting=t(f"setting_{key}"),
                 value=f"{settings[arm]['optimizer'][key]:g}",
                 mean=fixed(stats["mean"]),
@@ -379,10 +418,12 @@ def step_comparison(record: dict) -> dict | None:
             effect=tuple(float(np.exp(e)) for e in test.effect),
             effect_kind="effect_ratio",
             key=f"×{sig(np.exp(test.effect[0]))}",
+            rule="rule_timing",
+            basis="basis_timing",
         )
     numbers = {
-        "adam": sig(np.median(times[adam]) * 1000),
-        "gd": sig(np.median(times[sgd]) * 1000),
+        "adam": sig(geometric_mean(times[adam]) * 1000),
+        "gd": sig(geometric_mean(times[sgd]) * 1000),
         "rounds": len(times[adam]),
     }
     return {"test": test, "numbers": numbers}
@@ -393,19 +434,13 @@ def limits(settings: dict, records: list, t) -> list[str]:
     return [t("limit_tf", runs=" / ".join(map(str, runs)))]
 
 
-def summary(record: dict, t) -> list[tuple[str, str]]:
-    """Mean test accuracy and collapsed runs of each arm of the factorial and the control."""
-    cells = ("gd", "gd_dropout", "adam_seed_plain", HOMEWORK_ARM, "adam_default")
-    parts = [f"{arm_label(t, a)} {arm_cell(record, a)}" for a in cells if a in record["arms"]]
-    return [(t("summary_tf_means"), ", ".join(parts))]
-
-
-# The homework's MNIST runs: plain gradient descent about 0.965 each (5 runs); dropout + Adam
+WRITEUP = "DL-HW#05"
+# DL-HW#05's MNIST runs: plain gradient descent about 0.965 each (5 runs); dropout + Adam
 # with its settings, 10 runs:
 HOMEWORK_SEED_RUNS = (0.9483, 0.939, 0.2967, 0.1028, 0.9282, 0.4329, 0.9461, 0.9477, 0.2061, 0.9479)
 
 
-def homework(record: dict, dataset: str, t) -> list[tuple[str, str, str]]:
+def homework(record: dict, arrays: dict, dataset: str, t) -> list[tuple[str, str, str]]:
     """Mean accuracies and collapse counts beside the homework's (MNIST only); its collapses
     counted by the same rule, against its own best run (about 0.965)."""
     stats = record["stats"]
@@ -444,35 +479,81 @@ def plateau_exits(cost: np.ndarray, classes: int) -> list[int | None]:
     return [int(np.argmax(run < level)) + 1 if (run < level).any() else None for run in cost]
 
 
+def steps_per_epoch(record: dict) -> int:
+    """Optimizer steps in one epoch: whole minibatches of the training split (train.py)."""
+    train = record["split"]["train"]
+    return max(train // min(record["settings_used"]["batch_size"], train), 1)
+
+
+def plateau_table(record: dict, arrays: dict, t) -> dict | None:
+    """Where DL-HW#05's arm ran: how many of its runs start on the ln(classes) plateau, the
+    epochs in which runs leave it, and how many are still on it after the last epoch."""
+    rows = [i for i, r in enumerate(record["runs"]) if r["arm"] == HOMEWORK_ARM]
+    if not rows:
+        return None
+    classes = record["sizes"][-1]
+    exits = plateau_exits(arrays["cost"][rows], classes)
+    left = sorted(e for e in exits if e is not None and e > 1)
+    return table(
+        t("tf_plateau_table"),
+        [t("arm"), t("tf_plateau_start"), t("tf_plateau_left"), t("tf_plateau_stuck")],
+        [
+            [
+                arm_label(t, HOMEWORK_ARM),
+                t("of_runs", count=sum(e != 1 for e in exits), runs=len(rows)),
+                ", ".join(map(str, left)) or t("none"),
+                t("of_runs", count=sum(e is None for e in exits), runs=len(rows)),
+            ]
+        ],
+        note=t(
+            "tf_plateau_note",
+            classes=classes,
+            plateau=sig(np.log(classes)),
+            epochs=record["epochs"],
+        ),
+    )
+
+
 def discuss(parts: list[dict], t) -> list[str]:
-    """Which reverted setting removes the collapses (where the ablation ran); then where the
-    homework's Adam arm ran: how many of its runs began on the ln(classes) plateau, when they
-    left it, and how many never did (then, why)."""
-    sentences, stalled, started_plateau = ablation_sentences(parts, t), False, False
+    """Which reverted setting lifts DL-HW#05's arm (where the ablation ran); then, where runs
+    of that arm stayed on the plateau without diverging, why they end low."""
+    sentences = ablation_sentences(parts, t) + level_sentences(parts, t)
     for part in parts:
         record, cost = part["record"], part["arrays"]["cost"]
         rows = [i for i, r in enumerate(record["runs"]) if r["arm"] == HOMEWORK_ARM]
-        if not rows:
+        stuck = any(e is None for e in plateau_exits(cost[rows], record["sizes"][-1]))
+        if rows and stuck and record["stats"][HOMEWORK_ARM]["diverged"] == 0:
+            return [*sentences, t("why_tf_plateau")]
+    return sentences
+
+
+def level_sentences(parts: list[dict], t) -> list[str]:
+    """Where a sweep run of gradient descent at another rate than the one the arm uses lands
+    within one point of DL-HW#05's 96.5 %: the verdict on that level is about the rate used."""
+    claim = next(c for c in CLAIMS if c.key == "tf_gd_level")
+    sentences = []
+    for part in parts:
+        record, sweep = part["record"], part["record"].get("sweep")
+        if not sweep or sweep["arm"] != "gd" or not claim.applies_to(part["name"]):
             continue
-        exits = plateau_exits(cost[rows], record["sizes"][-1])
-        stuck = sum(e is None for e in exits)
-        left = sorted(e for e in exits if e is not None and e > 1)
-        sentences.append(
-            t(
-                "discussion_tf_plateau_more" if started_plateau else "discussion_tf_plateau",
-                title=part["title"],
-                runs=len(rows),
-                started=sum(e != 1 for e in exits),
-                stuck=stuck,
-                epochs=record["epochs"],
-                plateau=f"{np.log(record['sizes'][-1]):.2f}",
-                left=", ".join(map(str, left)) or "—",
+        near = [
+            r
+            for r in record["runs"]
+            if r["arm"] == "sweep"
+            and r["learning_rate"] != sweep["chosen"]
+            and abs(r["test_acc"] - HOMEWORK_GD_ACCURACY) <= EQUIVALENCE_MARGIN
+        ]
+        if near:
+            runs = [f"{r['learning_rate']:g} ({fixed(r['test_acc'])})" for r in near]
+            chosen = f"{sweep['chosen']:g}"
+            sentences.append(
+                t(
+                    "discussion_tf_level_rate",
+                    title=part["title"],
+                    runs=listed(runs, t),
+                    chosen=chosen,
+                )
             )
-        )
-        stalled |= stuck > 0 and record["stats"][HOMEWORK_ARM]["diverged"] == 0
-        started_plateau = True
-    if stalled:
-        sentences.append(t("why_tf_plateau"))
     return sentences
 
 
@@ -485,14 +566,26 @@ def ablation_sentences(parts: list[dict], t) -> list[str]:
         if not found:
             continue
         helped = [f for f in found if f.verdict == "supported"]
-        others = [f.numbers["setting"] for f in found if f.verdict != "supported"]
+        worse = [f.numbers["setting"] for f in found if f.verdict == "not_supported"]
+        others = [f.numbers["setting"] for f in found if f.verdict == "inconclusive"]
         key = "discussion_tf_ablation" if helped else "discussion_tf_ablation_none"
         names = ", ".join(f.numbers["setting"] for f in helped) or "—"
         sentences.append(t(key, title=part["title"], helped=names, others=", ".join(others) or "—"))
+        if worse:
+            sentences.append(t("discussion_tf_ablation_worse", worse=", ".join(worse)))
         guessed = [f for f in helped if f.numbers["setting_key"] in GUESSED]
+        missed = [
+            f.numbers["setting"]
+            for f in found
+            if f.numbers["setting_key"] in GUESSED and f not in guessed
+        ]
         if guessed:
             names = ", ".join(f.numbers["setting"] for f in guessed)
-            sentences.append(t("why_tf_ablation_guess_held", names=names))
-        elif any(f.numbers["setting_key"] in GUESSED for f in found):
+            sentences.append(
+                t("why_tf_ablation_guess_partly", names=names, others=", ".join(missed))
+                if missed
+                else t("why_tf_ablation_guess_held", names=names)
+            )
+        elif missed:
             sentences.append(t("why_tf_ablation_guess_failed"))
     return sentences

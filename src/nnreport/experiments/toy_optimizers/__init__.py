@@ -8,6 +8,6 @@ EXPERIMENTS = (
         unit=__name__,
         order=26,
         needs_dataset=False,
-        reviewed=("experiments.toy_optimizers.train:run",),
+        listed=("experiments.toy_optimizers.train:run",),
     ),
 )

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from nnreport.report.numbers import sig
 from nnreport.report.sections import base, table
 
 
 def build(ctx) -> dict:
     record, t = ctx.record, ctx.t
-    rows = [
-        [label, f"({x:.3f}, {y:.3f})", f"{f:.3g}"]
-        for label, (x, y), f in zip(
-            record["labels"], record["final_point"], record["final_value"], strict=True
-        )
+    ends = zip(record["labels"], record["final_point"], record["final_value"], strict=True)
+    rows = [  # closest to the minimum first
+        [label, f"({sig(x)}, {sig(y)})", sig(f)]
+        for label, (x, y), f in sorted(ends, key=lambda e: e[2])
     ]
     section = base(ctx)
     section["tables"].append(
@@ -25,11 +25,5 @@ def build(ctx) -> dict:
 
 
 def discuss(parts: list[dict], t) -> list[str]:
-    """The optimizers from closest to farthest from the minimum, then why."""
-    record = parts[0]["record"]
-    order = sorted(zip(record["final_value"], record["labels"], strict=True))
-    ranking = ", ".join(f"{label} ({value:.2g})" for value, label in order)
-    return [
-        t("discussion_toy", steps=record["settings_used"]["steps"], ranking=ranking),
-        t("why_toy"),
-    ]
+    """Why the paths look as they do (the table ranks them)."""
+    return [t("why_toy")]
