@@ -51,3 +51,17 @@ def test_an_estimate_gets_the_digits_of_its_interval():
 def test_p_values_have_two_significant_digits():
     assert numbers.p_value(0.04321) == "0.043"
     assert numbers.p_value(3.2e-07) == "3.2e-07"
+
+
+def test_measured_keeps_trailing_zeros_at_three_significant_digits():
+    from nnreport.report.numbers import measured
+
+    assert [measured(v) for v in (0.32, 0.049, 0.0003004, 2.3, 5.14e-05, 0.0)] == [
+        "0.320",
+        "0.0490",
+        "0.000300",
+        "2.30",
+        "5.14e-05",
+        "0",
+    ]
+    assert measured(123.4) == "123" and measured(float("nan")) == "—"

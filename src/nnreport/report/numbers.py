@@ -29,6 +29,15 @@ def sig(value, digits: int = 3) -> str:
     return text
 
 
+def measured(value, digits: int = 3) -> str:
+    """:func:`sig` keeping its trailing zeros ("0.320", "0.0490"), so that a table column of
+    measured values shows every value at the same precision; tiny values as :func:`sig`."""
+    text = sig(value, digits)
+    if text in ("—", "0") or "e" in text or abs(float(value)) >= 10 ** (digits - 1):
+        return text
+    return f"{float(value):#.{digits}g}"
+
+
 def signed(value, digits: int = 3) -> str:
     """:func:`sig` with its sign always written: "+0.012", "-0.003", "0"."""
     text = sig(value, digits)

@@ -17,7 +17,7 @@ from nnreport.report.findings import (
     mean,
     paired,
 )
-from nnreport.report.numbers import fixed, sig
+from nnreport.report.numbers import fixed, measured, sig
 from nnreport.report.sections import base, status_text, table
 
 CLAIMS = (Claim("sgd_slower"),)
@@ -32,7 +32,7 @@ def loss_comparison(ctx) -> dict:
     rows = [
         [
             label,
-            fixed(mean(loss[:, i])),
+            measured(mean(loss[:, i])),  # losses span orders of magnitude
             fixed(mean(acc[:, i])),
             status_text(t, [s[i] for s in record["status"]], [d[i] for d in record["diverged_at"]]),
         ]
