@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from helpers import section_ctx
+from helpers import regularized, section_ctx
 
 from nnreport.experiments.batch_norm import section as batch_norm
 from nnreport.experiments.optimizers import section as optimizers
@@ -87,18 +87,6 @@ def test_every_finding_shows_its_hypothesis_rule_and_effect(t):
     assert finding.basis.startswith("paired t-test, 3 seeds, p = ")
     assert "Adam 0.4, SGD 0.733." in finding.text
     assert "95% interval" in finding.text
-
-
-def regularized(gap, test_acc, epochs=3) -> tuple[dict, dict]:
-    """A result whose last epoch has these gaps and test accuracies (one per seed)."""
-    test = np.array(test_acc, float)
-    train = test + np.array(gap, float)
-    record = {"gap": list(gap), "final_test_acc": list(test), "final_train_acc": list(train)}
-    arrays = {
-        "train_acc": np.repeat(train[:, None], epochs, axis=1),
-        "test_acc": np.repeat(test[:, None], epochs, axis=1),
-    }
-    return record, arrays
 
 
 def remedy_ctx(t, key, result, overfit):

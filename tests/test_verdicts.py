@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import section_ctx
+from helpers import regularized, section_ctx
 
 from nnreport.experiments.hparam_search import section as search_section
 from nnreport.experiments.hparam_search import train as search
@@ -153,17 +153,6 @@ def test_a_family_of_tests_is_holm_adjusted():
     assert [t.verdict for t in adjusted] == ["supported", "inconclusive", "inconclusive"]
     single = paired([1.0, 1.1, 1.2], [2.0, 2.1, 2.3])
     assert holm([single]) == [single]  # a family of one is left as it is
-
-
-def regularized(gap, test_acc, epochs=3):
-    test = np.array(test_acc, float)
-    train = test + np.array(gap, float)
-    record = {"gap": list(gap), "final_test_acc": list(test), "final_train_acc": list(train)}
-    arrays = {
-        "train_acc": np.repeat(train[:, None], epochs, axis=1),
-        "test_acc": np.repeat(test[:, None], epochs, axis=1),
-    }
-    return record, arrays
 
 
 def test_a_remedy_that_narrows_the_gap_while_test_accuracy_falls_is_no_plain_success():

@@ -126,14 +126,14 @@ def hw5_losses(record: dict, arrays: dict, dataset: str) -> dict | None:
     if not published or loss.shape[1] <= LOG_ITERATION:
         return None
     arms = [a for a in record["arms"] if a in published]
+    column = {a: record["arms"].index(a) for a in arms}
+    final = np.array(record["final_loss"], dtype=np.float64)  # (repeats, arms)
     return {
         "arms": arms,
-        "labels": {a: record["labels"][record["arms"].index(a)] for a in arms},
+        "labels": {a: record["labels"][column[a]] for a in arms},
         "theirs": published,
-        "ours": {a: loss[:, LOG_ITERATION, record["arms"].index(a)] for a in arms},
-        "final": {
-            a: mean(np.array(record["final_loss"])[:, record["arms"].index(a)]) for a in arms
-        },
+        "ours": {a: loss[:, LOG_ITERATION, column[a]] for a in arms},
+        "final": {a: mean(final[:, column[a]]) for a in arms},
     }
 
 
