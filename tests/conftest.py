@@ -8,7 +8,9 @@ it: ``pytest -m "not pipeline"`` is the fast lane of unit tests, ``pytest`` runs
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -35,10 +37,19 @@ def pytest_configure(config):
         os.environ["NNREPORT_DATA_DIR"] = str(Path(value).resolve())
 
 
+# Modules that wait longest (on a cluster, on their own builds) run first; the session's
+# smoke build is made by the first worker that needs it while the others go on. With the
+# workers of `pytest -n` (pyproject.toml: one module per worker at a time), this overlaps
+# waiting with work. The rest keep their order.
+FIRST = ("test_slurm.py", "test_faults.py", "test_extension.py", "test_pipeline.py")
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if PIPELINE_FIXTURES.intersection(item.fixturenames):
             item.add_marker(pytest.mark.pipeline)
+    rank = {name: place for place, name in enumerate(FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(FIRST)))
 
 
 @pytest.fixture(scope="session")
@@ -55,11 +66,21 @@ def data_dir() -> Path:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory, data_dir) -> Path:
     """A scratch copy of the project after a full smoke build, shared by every test that only
-    reads it (a test that changes it works on :func:`built_clone`)."""
+    reads it (a test that changes it works on :func:`built_clone`). Under ``pytest -n``, the
+    first worker that asks builds it and the others wait for it and read the same copy."""
     from pipeline import copy_workflow, snakemake
 
-    workdir = copy_workflow(tmp_path_factory.mktemp("smoke"))
-    snakemake(workdir, "--cores", "4")  # four jobs on this machine's cores (see test_faults)
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above each worker's own
+    workdir, finished = root / "smoke-build", root / "smoke-build.finished"
+    with open(root / "smoke-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not finished.exists():
+            shutil.rmtree(workdir, ignore_errors=True)  # left by a worker whose build failed
+            copy_workflow(workdir)
+            snakemake(workdir, "--cores", "4")  # four jobs on two cores (see test_faults)
+            finished.touch()
     return workdir
 
 

@@ -55,7 +55,7 @@ def wait_for(condition, seconds: float = 120) -> None:
 
 
 @pytest.fixture(scope="module")
-def failing_mnist(built, tmp_path_factory):
+def failing_mnist(trains, data_dir, tmp_path_factory):
     """MNIST and digits built with ``-k`` on one core, MNIST's test labels broken."""
     workdir = copy_workflow(tmp_path_factory.mktemp("keep-going"))
     broken = workdir / "data" / "mnist" / "t10k-labels-idx1-ubyte.gz"
@@ -73,21 +73,6 @@ def failing_mnist(built, tmp_path_factory):
         check=False,
     )
     return workdir, run
-
-
-def test_same_numbers_with_one_or_four_cores(failing_mnist, built):
-    """The digits and dataset-free results built on one core (beside a failing MNIST) equal
-    those of the session's build on four, bitwise."""
-    workdir, _ = failing_mnist
-    one = results_without_timings(workdir)
-    four = {
-        k: v
-        for k, v in results_without_timings(built).items()
-        if k.startswith(("results/digits/", "results/general/"))
-    }
-    assert one.keys() == four.keys() and len(one) > 10
-    for name in one:
-        assert one[name] == four[name], name
 
 
 def slow_dropout(workdir, epochs: int) -> str:
@@ -181,6 +166,43 @@ def test_a_job_dying_after_part_of_its_output_leaves_nothing(tmp_path, data_dir,
     assert not [name for name in left if "optimizers" in name], left
 
 
+def test_missing_data_is_explained_on_the_console(data_dir, workflow):
+    """The workflow profile (profiles/default) prints a failing job's log: the user sees the
+    one-paragraph error without opening logs/, and no Python traceback."""
+    workdir = workflow
+    shutil.rmtree(workdir / "data" / "mnist")
+    run = snakemake(workdir, targets=("resources/datasets/mnist.npz",), check=False)
+    console = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert "nnreport: error: The MNIST files" in console and "NNREPORT_DATA_DIR" in console
+    assert "Traceback" not in console
+
+
+def test_keep_going_with_one_dataset_failing(failing_mnist):
+    workdir, run = failing_mnist
+    assert run.returncode != 0
+    assert "t10k-labels-idx1-ubyte.gz" in (workdir / "logs" / "prepare" / "mnist.log").read_text()
+    for experiment in ("optimizers", "hparam_search", "tf_mlp", "gradient_check"):
+        load_record(workdir / "results" / "digits" / f"{experiment}.json")  # finished
+    assert not (workdir / "results" / "mnist").exists()
+    assert not (workdir / "reports").exists()  # no report, complete-looking or not
+
+
+def test_same_numbers_with_one_or_four_cores(failing_mnist, built):
+    """The digits and dataset-free results built on one core (beside a failing MNIST) equal
+    those of the session's build on four, bitwise."""
+    workdir, _ = failing_mnist
+    one = results_without_timings(workdir)
+    four = {
+        k: v
+        for k, v in results_without_timings(built).items()
+        if k.startswith(("results/digits/", "results/general/"))
+    }
+    assert one.keys() == four.keys() and len(one) > 10
+    for name in one:
+        assert one[name] == four[name], name
+
+
 def test_corrupted_result_is_named_and_regenerated(built_clone):
     workdir = built_clone
     npz = workdir / "results" / "digits" / "optimizers.npz"
@@ -197,28 +219,6 @@ def test_corrupted_result_is_named_and_regenerated(built_clone):
     assert after == before
     assert all(after_arrays[k].tobytes() == before_arrays[k].tobytes() for k in before_arrays)
     assert (workdir / "reports" / "report.pdf").stat().st_mtime > npz.stat().st_mtime
-
-
-def test_keep_going_with_one_dataset_failing(failing_mnist):
-    workdir, run = failing_mnist
-    assert run.returncode != 0
-    assert "t10k-labels-idx1-ubyte.gz" in (workdir / "logs" / "prepare" / "mnist.log").read_text()
-    for experiment in ("optimizers", "hparam_search", "tf_mlp", "gradient_check"):
-        load_record(workdir / "results" / "digits" / f"{experiment}.json")  # finished
-    assert not (workdir / "results" / "mnist").exists()
-    assert not (workdir / "reports").exists()  # no report, complete-looking or not
-
-
-def test_missing_data_is_explained_on_the_console(data_dir, workflow):
-    """The workflow profile (profiles/default) prints a failing job's log: the user sees the
-    one-paragraph error without opening logs/, and no Python traceback."""
-    workdir = workflow
-    shutil.rmtree(workdir / "data" / "mnist")
-    run = snakemake(workdir, targets=("resources/datasets/mnist.npz",), check=False)
-    console = run.stdout + run.stderr
-    assert run.returncode != 0
-    assert "nnreport: error: The MNIST files" in console and "NNREPORT_DATA_DIR" in console
-    assert "Traceback" not in console
 
 
 def results_without_timings(workdir):

@@ -81,16 +81,19 @@ def time_limit(minutes: int) -> str:
 
 
 def test_slurm_gives_the_local_numbers_with_the_profiles_resources(
-    slurm_possible, built, built_clone, workflow, slurm_cluster, monkeypatch
+    slurm_possible, workflow, slurm_cluster, monkeypatch, request
 ):
     """One job of each rule through SLURM: the dataset's in a fresh copy, every other rule's
-    in a copy of the local build with one output of each removed."""
+    in a copy of the local build with one output of each removed. (The local build is asked
+    for after the first job, which does not need it: under ``pytest -n`` another worker may
+    be making it meanwhile.)"""
     monkeypatch.setenv("SBATCH_ACCOUNT", ACCOUNT)
     monkeypatch.setenv("SBATCH_PARTITION", PARTITION)
     # docs/cluster.md's command; squeue for job states, since sacct needs accounting.
     command = ("--profile", "profiles/slurm", "--slurm-status-command", "squeue")
     cache = "resources/datasets/digits.json"
     snakemake(workflow, *command, targets=(cache,))
+    built, built_clone = request.getfixturevalue("built"), request.getfixturevalue("built_clone")
     assert (workflow / cache).read_text() == (built / cache).read_text()
     remove_one_output_per_rule(built_clone)
     snakemake(built_clone, *command)

@@ -24,7 +24,8 @@ def _module_path(name: str) -> Path | None:
     return None
 
 
-def _imported_names(path: Path, module: str) -> set[str]:
+@cache
+def _imported_names(path: Path, module: str) -> frozenset[str]:
     """nnreport modules imported by the file at ``path`` (at any depth of the file)."""
     names = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -36,7 +37,7 @@ def _imported_names(path: Path, module: str) -> set[str]:
                 base = ".".join(module.split(".")[: -node.level] + [node.module])
             names.add(base)
             names.update(f"{base}.{alias.name}" for alias in node.names)
-    return {n for n in names if n == PACKAGE or n.startswith(PACKAGE + ".")}
+    return frozenset(n for n in names if n == PACKAGE or n.startswith(PACKAGE + "."))
 
 
 def project_path(path: str | Path) -> str:

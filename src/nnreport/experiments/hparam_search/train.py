@@ -32,7 +32,6 @@ order from (seed, stage, repeat), so splitting a stage into shards changes no nu
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from nnreport import UserError
 from nnreport.experiments.common import (
@@ -290,6 +289,8 @@ def decay_effect(trials: list[dict]) -> dict:
     dof = len(ok) - full.shape[1]
     if residual[1] <= 0 or dof <= 0:
         return {"p": None, "gain": None}
+    from scipy import stats  # here: the workflow imports this module to check settings
+
     f = (residual[0] - residual[1]) / 2 / (residual[1] / dof)
     total = np.sum((score - score.mean()) ** 2)
     return {"p": float(stats.f.sf(f, 2, dof)), "gain": float((residual[0] - residual[1]) / total)}
